@@ -1,0 +1,55 @@
+package knowledge
+
+import (
+	"github.com/pufabot/pufabot/knowledge/faq"
+)
+
+// Kind says how a question was answered.
+type Kind string
+
+// The ways a question can be answered, in the order they are tried.
+const (
+	KindCitation Kind = "citation" // the question named an article
+	KindFAQ      Kind = "faq"      // a curated answer matched
+	KindArticles Kind = "articles" // ranked articles from the index
+	KindNone     Kind = "none"     // nothing relevant found
+)
+
+// Hit is one article found for a question.
+type Hit struct {
+	// ID is short (< 40 bytes) and stable while the corpus is unchanged, so
+	// it fits in Telegram callback data; Engine.Article looks it up.
+	ID         string   `json:"id"`
+	Law        string   `json:"law"`        // full title
+	LawID      string   `json:"law_id"`     // title@version
+	Article    int      `json:"article"`
+	Suffix     string   `json:"suffix"`
+	Citation   string   `json:"citation"`   // 《中华人民共和国民法典》第一千零七十九条
+	Headings   []string `json:"headings,omitempty"`
+	Snippet    string   `json:"snippet,omitempty"`
+	Text       string   `json:"text,omitempty"`
+	Version    string   `json:"version,omitempty"`
+	Category   string   `json:"category,omitempty"`
+	Superseded bool     `json:"superseded,omitempty"`
+	Repealed   bool     `json:"repealed,omitempty"`
+	Score      float64  `json:"score"`
+}
+
+// Answer is what a resident gets for one question.
+type Answer struct {
+	Question string     `json:"question"`
+	Kind     Kind       `json:"kind"`
+	FAQ      *faq.Entry `json:"faq,omitempty"`
+	// Hits are the articles shown, best first (the first page).
+	Hits []Hit `json:"hits"`
+	// More is true when Engine.Search has further results for the question.
+	More bool `json:"more"`
+	// Notice explains something about the question itself, such as a
+	// repealed law and where its rule lives now.
+	Notice string `json:"notice,omitempty"`
+	// Topic is the best-guess topic id (see faq.Topic), "" when unknown.
+	Topic string `json:"topic,omitempty"`
+}
+
+// Disclaimer ends every answer.
+const Disclaimer = "以上为一般性法律信息，不是正式的法律意见。具体问题可拨打12348公共法律服务热线，或到镇司法所、村（居）人民调解委员会咨询。"

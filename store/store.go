@@ -1,0 +1,222 @@
+// Package store persists what pufabot must remember across restarts:
+// chats and subscriptions, consultations, hand-over tickets, campaign
+// occurrences and deliveries. It wraps an embedded pure-Go SQLite database
+// (modernc.org/sqlite) in WAL mode with embedded, versioned migrations.
+package store
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrNotFound is returned when a requested row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// DB is the pufabot database.
+type DB struct {
+	db   *sql.DB
+	path string
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+
+	keyOnce sync.Once
+	key     []byte
+	keyErr  error
+	closed  sync.Once
+}
+
+// Open opens (creating if needed) the database at path and applies pending
+// migrations. path ":memory:" gives a private in-memory database.
+func Open(path string) (*DB, error) {
+	dsn := path
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		dsn = "file:" + path
+	}
+	dsn += "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if path == ":memory:" {
+		// Every connection to :memory: is a new database; keep one.
+		sdb.SetMaxOpenConns(1)
+	} else {
+		sdb.SetMaxOpenConns(4)
+	}
+	db := &DB{db: sdb, path: path, Now: time.Now}
+	if err := db.migrate(context.Background()); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database; calling it twice is safe.
+func (db *DB) Close() error {
+	var err error
+	db.closed.Do(func() { err = db.db.Close() })
+	return err
+}
+
+// SQL exposes the underlying handle for packages that own their own queries
+// inside this package's schema (tests, reports).
+func (db *DB) SQL() *sql.DB { return db.db }
+
+func (db *DB) now() int64 { return db.Now().Unix() }
+
+// migrate applies embedded migrations in order, one transaction each, and
+// refuses a database whose schema is newer than this binary knows.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	type mig struct {
+		version int
+		name    string
+	}
+	var migs []mig
+	for _, n := range names {
+		base := filepath.Base(n)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("store: migration %s: name must start with a number", base)
+		}
+		migs = append(migs, mig{v, base})
+	}
+	sort.Slice(migs, func(i, j int) bool { return migs[i].version < migs[j].version })
+	latest := 0
+	if len(migs) > 0 {
+		latest = migs[len(migs)-1].version
+	}
+	var have sql.NullInt64
+	if err := db.db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	if have.Valid && int(have.Int64) > latest {
+		return fmt.Errorf("store: database %s has schema version %d, newer than this program knows (%d); use a newer pufabot", db.path, have.Int64, latest)
+	}
+	for _, m := range migs {
+		var n int
+		if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrationFS.ReadFile("migrations/" + m.name)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, db.now())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// Tx runs fn in one transaction: commit if fn returns nil, roll back otherwise.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Setting reads a durable setting; ErrNotFound when unset.
+func (db *DB) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetSetting writes a durable setting.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	return nil
+}
+
+const pseudonymKey = "pseudonym_key"
+
+// Pseudonym returns the stable pseudonymous id of a Telegram user: a keyed
+// hash (HMAC-SHA256 with a random key kept in the database), so counts of
+// unique residents work without storing who they are.
+func (db *DB) Pseudonym(ctx context.Context, userID int64) (string, error) {
+	db.keyOnce.Do(func() { db.key, db.keyErr = db.loadKey(ctx) })
+	if db.keyErr != nil {
+		return "", db.keyErr
+	}
+	m := hmac.New(sha256.New, db.key)
+	fmt.Fprintf(m, "telegram:%d", userID)
+	return hex.EncodeToString(m.Sum(nil)[:12]), nil
+}
+
+func (db *DB) loadKey(ctx context.Context) ([]byte, error) {
+	v, err := db.Setting(ctx, pseudonymKey)
+	if err == nil {
+		return hex.DecodeString(v)
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	// INSERT OR IGNORE then re-read, so two processes agree on one key.
+	if _, err := db.db.ExecContext(ctx, `INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)`, pseudonymKey, hex.EncodeToString(key)); err != nil {
+		return nil, fmt.Errorf("store: pseudonym key: %w", err)
+	}
+	v, err = db.Setting(ctx, pseudonymKey)
+	if err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(v)
+}
