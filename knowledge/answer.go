@@ -20,11 +20,11 @@ type Hit struct {
 	// ID is short (< 40 bytes) and stable while the corpus is unchanged, so
 	// it fits in Telegram callback data; Engine.Article looks it up.
 	ID         string   `json:"id"`
-	Law        string   `json:"law"`        // full title
-	LawID      string   `json:"law_id"`     // title@version
+	Law        string   `json:"law"`    // full title
+	LawID      string   `json:"law_id"` // title@version
 	Article    int      `json:"article"`
 	Suffix     string   `json:"suffix"`
-	Citation   string   `json:"citation"`   // 《中华人民共和国民法典》第一千零七十九条
+	Citation   string   `json:"citation"` // 《中华人民共和国民法典》第一千零七十九条
 	Headings   []string `json:"headings,omitempty"`
 	Snippet    string   `json:"snippet,omitempty"`
 	Text       string   `json:"text,omitempty"`

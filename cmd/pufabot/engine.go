@@ -1,0 +1,24 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/pufabot/pufabot/config"
+	"github.com/pufabot/pufabot/knowledge"
+)
+
+// openEngine opens the knowledge base configured in cfg, building the
+// index first when needed (progress goes to progress; nil is silent).
+func openEngine(ctx context.Context, cfg config.Config, progress io.Writer, log *slog.Logger, rebuild bool) (*knowledge.Engine, error) {
+	return knowledge.Open(ctx, knowledge.Options{
+		DataDir:  cfg.DataDir,
+		Laws:     cfg.Knowledge.Laws,
+		FAQ:      cfg.Knowledge.FAQ,
+		Examples: cfg.Knowledge.Examples,
+		Progress: progress,
+		Rebuild:  rebuild,
+		Logger:   log,
+	})
+}

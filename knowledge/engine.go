@@ -1,0 +1,403 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/pufabot/pufabot/knowledge/corpus"
+	"github.com/pufabot/pufabot/knowledge/faq"
+)
+
+// Options configures an Engine.
+type Options struct {
+	// DataDir holds the index (under DataDir/index).
+	DataDir string
+	// Laws are corpus folders (LawRefBook layout or plain .txt files).
+	Laws []string
+	// FAQ are extra FAQ files added to the embedded starter pack.
+	FAQ []string
+	// Examples are JSONL files of labelled questions.
+	Examples []string
+	// Progress receives build progress; nil is silent.
+	Progress io.Writer
+	// Rebuild forces a rebuild even when the index is current.
+	Rebuild bool
+	Logger  *slog.Logger
+}
+
+// Engine answers questions from the knowledge base. It is safe for
+// concurrent use.
+type Engine struct {
+	idx    bleve.Index
+	snap   *snapshot
+	res    *resolver
+	log    *slog.Logger
+	params Params
+	// lawTopic maps a law's short name to the topic most FAQ entries citing
+	// it belong to, to label questions answered by articles.
+	lawTopic map[string]string
+	faqRank  map[string]int
+
+	closeOnce sync.Once
+}
+
+// Stats describes an open index.
+type Stats struct {
+	Laws, Articles, FAQ, Examples int
+	Built                         time.Time
+	Warnings                      []string
+}
+
+// ErrNoIndex is returned when the index cannot be opened or built.
+var ErrNoIndex = errors.New("knowledge: no index")
+
+// Open opens the index under o.DataDir, building or rebuilding it first
+// when its inputs (corpus files, FAQ, examples, analysis) changed.
+func Open(ctx context.Context, o Options) (*Engine, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	src := sources{laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
+	fp, err := src.fingerprint()
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	dir := filepath.Join(o.DataDir, indexDirName)
+	m, err := readMeta(dir)
+	current := err == nil && m.Fingerprint == fp
+	if !current || o.Rebuild {
+		start := time.Now()
+		o.Logger.Info("building index", slog.String("dir", dir), slog.Int("corpus_dirs", len(o.Laws)))
+		p := newProgress(o.Progress)
+		if err := buildIndex(ctx, dir, src, fp, p.update); err != nil {
+			return nil, fmt.Errorf("knowledge: build index: %w", err)
+		}
+		p.done()
+		o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
+	}
+	return openDir(dir, o.Logger)
+}
+
+func openDir(dir string, log *slog.Logger) (*Engine, error) {
+	snap, err := readSnapshot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v (run pufabot index)", ErrNoIndex, err)
+	}
+	idx, err := bleve.OpenUsing(filepath.Join(dir, bleveDirName), map[string]interface{}{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("%w: open %s: %v (run pufabot index)", ErrNoIndex, dir, err)
+	}
+	e := &Engine{idx: idx, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
+	e.lawTopic = lawTopics(snap.FAQ)
+	return e, nil
+}
+
+// Close releases the index; calling it twice is safe.
+func (e *Engine) Close() error {
+	var err error
+	e.closeOnce.Do(func() { err = e.idx.Close() })
+	return err
+}
+
+// Stats describes the open index.
+func (e *Engine) Stats() Stats {
+	return Stats{Laws: len(e.snap.Laws), Articles: len(e.snap.Articles), FAQ: len(e.snap.FAQ), Examples: len(e.snap.Examples), Built: e.snap.Built, Warnings: e.snap.Warnings}
+}
+
+// SetParams replaces the ranking parameters (for tuning and evaluation).
+func (e *Engine) SetParams(p Params) { e.params = p }
+
+// Params returns the ranking parameters in use.
+func (e *Engine) Params() Params { return e.params }
+
+// Topics returns the 专题 of the FAQ pack.
+func (e *Engine) Topics() []faq.Topic { return e.snap.Topics }
+
+// Topic returns one 专题 by id.
+func (e *Engine) Topic(id string) (faq.Topic, bool) {
+	for _, t := range e.snap.Topics {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return faq.Topic{}, false
+}
+
+// FAQ returns the FAQ entries in use.
+func (e *Engine) FAQ() []faq.Entry { return e.snap.FAQ }
+
+// HasCorpus reports whether law texts are indexed (not just the FAQ).
+func (e *Engine) HasCorpus() bool { return len(e.snap.Articles) > 0 }
+
+// Article returns the article with the given Hit.ID, with its full text.
+func (e *Engine) Article(id string) (Hit, bool) {
+	ai, ok := e.res.byArt[id]
+	if !ok {
+		return Hit{}, false
+	}
+	h := e.hit(ai, 0, nil)
+	return h, true
+}
+
+// LookupArticle finds an article of the current version of a law by name
+// (full title, short name or alias) and number.
+func (e *Engine) LookupArticle(law string, number int, suffix string) (Hit, bool) {
+	ai, ok := e.res.article(law, number, suffix)
+	if !ok {
+		return Hit{}, false
+	}
+	return e.hit(ai, 0, nil), true
+}
+
+// hit builds a Hit for article ai; terms, when given, choose the snippet.
+func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
+	a := e.snap.Articles[ai]
+	l := e.snap.Laws[a.Law]
+	return Hit{
+		ID:         a.ID,
+		Law:        l.Title,
+		LawID:      l.ID,
+		Article:    a.Number,
+		Suffix:     a.Suffix,
+		Citation:   "《" + l.Title + "》" + corpus.ArticleLabel(a.Number, a.Suffix),
+		Headings:   a.Headings,
+		Snippet:    snippet(a.Text, terms, 90),
+		Text:       a.Text,
+		Version:    l.Version,
+		Category:   l.Category,
+		Superseded: l.Superseded,
+		Score:      score,
+	}
+}
+
+// Search returns ranked statute articles for a question: results offset
+// to offset+k, best first.
+func (e *Engine) Search(ctx context.Context, q string, k, offset int) ([]Hit, error) {
+	ranked, terms, err := e.rank(ctx, q, offset+k, nil)
+	if err != nil {
+		return nil, err
+	}
+	if offset >= len(ranked) {
+		return nil, nil
+	}
+	ranked = ranked[offset:]
+	if len(ranked) > k {
+		ranked = ranked[:k]
+	}
+	out := make([]Hit, len(ranked))
+	for i, r := range ranked {
+		out[i] = e.hit(r.art, r.score, terms)
+	}
+	return out, nil
+}
+
+// SearchExcluding is Search for evaluation: labelled examples for which
+// skip returns true are ignored, so a question is never scored with its own
+// label.
+func (e *Engine) SearchExcluding(ctx context.Context, q string, k int, skip func(id, query string) bool) ([]Hit, error) {
+	ranked, terms, err := e.rank(ctx, q, k, skip)
+	if err != nil {
+		return nil, err
+	}
+	if len(ranked) > k {
+		ranked = ranked[:k]
+	}
+	out := make([]Hit, len(ranked))
+	for i, r := range ranked {
+		out[i] = e.hit(r.art, r.score, terms)
+		out[i].Text = ""
+	}
+	return out, nil
+}
+
+type scored struct {
+	art   int32
+	score float64
+}
+
+// rank is the retrieval core: BM25 over the article fields, plus votes from
+// similar labelled questions and FAQ entries, fused into one ranking.
+func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query string) bool) ([]scored, []string, error) {
+	p := e.params
+	cleaned := CleanQuestion(q)
+	expansion := Expand(cleaned)
+	terms := Terms(cleaned + " " + expansion)
+	if len(terms) == 0 || !e.HasCorpus() {
+		return nil, terms, nil
+	}
+	n := p.Depth
+	if n < k {
+		n = k
+	}
+	scores := make(map[int32]float64, n)
+	// 1. BM25 over the article fields.
+	fields := []query.Query{
+		matchQuery(fieldText, cleaned, p.WText),
+		matchQuery(fieldLaw, cleaned, p.WLaw),
+		matchQuery(fieldHeadings, cleaned, p.WHeadings),
+		matchQuery(fieldFAQRef, cleaned, p.WFAQRef),
+	}
+	if expansion != "" {
+		fields = append(fields, matchQuery(fieldText, expansion, p.WExpand), matchQuery(fieldHeadings, expansion, p.WExpand*p.WHeadings))
+	}
+	res, err := e.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(fields...), n, 0, false))
+	if err != nil {
+		return nil, terms, fmt.Errorf("knowledge: search: %w", err)
+	}
+	if len(res.Hits) > 0 {
+		top := res.Hits[0].Score
+		for _, h := range res.Hits {
+			if ai, ok := e.res.byArt[h.ID]; ok {
+				scores[ai] += h.Score / top
+			}
+		}
+	}
+	// 2. Votes from similar labelled questions.
+	if len(e.snap.Examples) > 0 && p.WExamples > 0 {
+		exq := matchQuery(fieldExample, cleaned, 1)
+		res, err := e.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(exq, p.ExampleDepth+8, 0, false))
+		if err != nil {
+			return nil, terms, fmt.Errorf("knowledge: search examples: %w", err)
+		}
+		var top float64
+		used := 0
+		for _, h := range res.Hits {
+			var i int
+			if _, err := fmt.Sscanf(h.ID, "e%d", &i); err != nil || i >= len(e.snap.Examples) {
+				continue
+			}
+			ex := e.snap.Examples[i]
+			if skip != nil && skip(ex.ID, ex.Query) {
+				continue
+			}
+			if top == 0 {
+				top = h.Score
+			}
+			rel := h.Score / top
+			w := p.WExamples * pow(rel, p.ExamplePower) / float64(len(ex.Targets))
+			for _, t := range ex.Targets {
+				scores[t] += w
+			}
+			used++
+			if used >= p.ExampleDepth {
+				break
+			}
+		}
+	}
+	out := make([]scored, 0, len(scores))
+	for ai, s := range scores {
+		l := e.snap.Laws[e.snap.Articles[ai].Law]
+		out = append(out, scored{art: ai, score: s * p.prior(l)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].art < out[j].art
+	})
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out, terms, nil
+}
+
+func matchQuery(field, text string, boost float64) query.Query {
+	mq := bleve.NewMatchQuery(text)
+	mq.SetField(field)
+	mq.Analyzer = analyzerName
+	mq.SetBoost(boost)
+	return mq
+}
+
+func pow(x, y float64) float64 {
+	if y == 1 {
+		return x
+	}
+	return math.Pow(x, y)
+}
+
+// lawTopics maps each law short name to the topic of most FAQ entries citing it.
+func lawTopics(entries []faq.Entry) map[string]string {
+	count := map[string]map[string]int{}
+	for _, e := range entries {
+		if len(e.Topics) == 0 {
+			continue
+		}
+		for _, a := range e.Articles {
+			short := corpus.NormalizeTitle(a.Law)
+			if count[short] == nil {
+				count[short] = map[string]int{}
+			}
+			count[short][e.Topics[0]]++
+		}
+	}
+	out := map[string]string{}
+	for law, c := range count {
+		best, n := "", 0
+		for t, k := range c {
+			if k > n || (k == n && t < best) {
+				best, n = t, k
+			}
+		}
+		out[law] = best
+	}
+	return out
+}
+
+// progress prints build progress to a terminal-friendly writer.
+type progress struct {
+	w        io.Writer
+	last     time.Time
+	lastLine string
+	tty      bool
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+func (p *progress) update(stage string, done, total int) {
+	if p.w == nil {
+		return
+	}
+	now := time.Now()
+	if done < total && now.Sub(p.last) < 200*time.Millisecond && (p.tty || now.Sub(p.last) < 5*time.Second) {
+		return
+	}
+	p.last = now
+	pct := 0
+	if total > 0 {
+		pct = done * 100 / total
+	}
+	line := fmt.Sprintf("%s %d/%d (%d%%)", stage, done, total, pct)
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else if line != p.lastLine {
+		fmt.Fprintln(p.w, line)
+	}
+	p.lastLine = line
+}
+
+func (p *progress) done() {
+	if p.w != nil && p.tty {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,87 @@
+package knowledge
+
+import "strings"
+
+// Params are the ranking weights. DefaultParams holds the values measured
+// best on the training questions (see README, "Retrieval quality").
+type Params struct {
+	// Depth is how many BM25 article hits are fused.
+	Depth int
+	// Field boosts for the BM25 article query.
+	WText, WLaw, WHeadings, WFAQRef float64
+	// WExpand weighs the lay→legal expansion terms.
+	WExpand float64
+	// WExamples weighs votes from similar labelled questions; ExampleDepth
+	// is how many neighbours vote; ExamplePower sharpens their weights.
+	WExamples    float64
+	ExampleDepth int
+	ExamplePower float64
+	// Priors multiply the score of articles of these laws (short names) or
+	// categories, the laws residents need most.
+	LawPrior      map[string]float64
+	CategoryPrior map[string]float64
+	// MinScore is the lowest fused score shown as an answer.
+	MinScore float64
+	// MinFAQSimilarity is the lowest Dice similarity (of analysed terms)
+	// between a question and an FAQ phrasing that counts as a match.
+	MinFAQSimilarity float64
+}
+
+// DefaultParams returns the tuned ranking parameters.
+func DefaultParams() Params {
+	return Params{
+		Depth:            200,
+		WText:            1,
+		WLaw:             0.3,
+		WHeadings:        0.3,
+		WFAQRef:          0.3,
+		WExpand:          0.4,
+		WExamples:        1.0,
+		ExampleDepth:     30,
+		ExamplePower:     2,
+		LawPrior:         map[string]float64{},
+		CategoryPrior:    map[string]float64{},
+		MinScore:         0.05,
+		MinFAQSimilarity: 0.5,
+	}
+}
+
+func (p Params) prior(l lawRec) float64 {
+	w := 1.0
+	if v, ok := p.LawPrior[l.Short]; ok {
+		w *= v
+	}
+	if v, ok := p.CategoryPrior[l.Category]; ok {
+		w *= v
+	}
+	return w
+}
+
+// questionNoise are words that carry the form of a question, not its
+// subject; they are dropped before matching statutes, whose text never
+// contains them.
+var questionNoise = []string{
+	"请问一下", "请问", "我想问一下", "我想问", "想问一下", "想咨询一下", "咨询一下", "想咨询", "咨询",
+	"怎么办呢", "怎么办", "怎么处理", "怎么弄", "该怎么", "怎么样", "怎样", "怎么", "如何",
+	"可以吗", "行不行", "能不能", "可不可以", "是不是", "是否", "有没有", "吗", "呢", "吧", "啊", "呀", "哦", "嘛",
+	"谢谢", "你好", "您好", "麻烦", "帮忙", "帮我", "一下",
+}
+
+var noiseReplacer = func() *strings.Replacer {
+	args := make([]string, 0, 2*len(questionNoise))
+	for _, w := range questionNoise {
+		args = append(args, w, " ")
+	}
+	return strings.NewReplacer(args...)
+}()
+
+// CleanQuestion strips question words and limits the length of what is
+// matched, so a long message cannot make a query slow.
+func CleanQuestion(q string) string {
+	const maxRunes = 300
+	r := []rune(q)
+	if len(r) > maxRunes {
+		q = string(r[:maxRunes])
+	}
+	return strings.TrimSpace(noiseReplacer.Replace(q))
+}
