@@ -41,6 +41,7 @@ type Options struct {
 // concurrent use.
 type Engine struct {
 	idx    bleve.Index
+	stats  *termStats
 	snap   *snapshot
 	res    *resolver
 	log    *slog.Logger
@@ -99,7 +100,12 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s: %v (run pufabot index)", ErrNoIndex, dir, err)
 	}
-	e := &Engine{idx: idx, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
+	stats, err := newTermStats(idx)
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("%w: %v", ErrNoIndex, err)
+	}
+	e := &Engine{idx: idx, stats: stats, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
 	e.lawTopic = lawTopics(snap.FAQ)
 	return e, nil
 }
@@ -107,7 +113,10 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 // Close releases the index; calling it twice is safe.
 func (e *Engine) Close() error {
 	var err error
-	e.closeOnce.Do(func() { err = e.idx.Close() })
+	e.closeOnce.Do(func() {
+		e.stats.close()
+		err = e.idx.Close()
+	})
 	return err
 }
 
@@ -243,16 +252,25 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 	}
 	scores := make(map[int32]float64, n)
 	// 1. BM25 over the article fields.
-	fields := []query.Query{
-		matchQuery(fieldText, cleaned, p.WText),
-		matchQuery(fieldLaw, cleaned, p.WLaw),
-		matchQuery(fieldHeadings, cleaned, p.WHeadings),
-		matchQuery(fieldFAQRef, cleaned, p.WFAQRef),
+	qTerms := Terms(cleaned)
+	xTerms := Terms(expansion)
+	var clauses []query.Query
+	for _, f := range []struct {
+		name   string
+		weight float64
+	}{{fieldText, p.WText}, {fieldLaw, p.WLaw}, {fieldHeadings, p.WHeadings}, {fieldFAQRef, p.WFAQRef}} {
+		if f.weight <= 0 {
+			continue
+		}
+		clauses = append(clauses, termsQuery(f.name, e.stats.selectTerms(ctx, f.name, qTerms, p.MaxDF, p.MaxTerms), f.weight)...)
+		if len(xTerms) > 0 && (f.name == fieldText || f.name == fieldHeadings) {
+			clauses = append(clauses, termsQuery(f.name, e.stats.selectTerms(ctx, f.name, xTerms, p.MaxDF, p.MaxTerms), f.weight*p.WExpand)...)
+		}
 	}
-	if expansion != "" {
-		fields = append(fields, matchQuery(fieldText, expansion, p.WExpand), matchQuery(fieldHeadings, expansion, p.WExpand*p.WHeadings))
+	if len(clauses) == 0 {
+		return nil, terms, nil
 	}
-	res, err := e.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(fields...), n, 0, false))
+	res, err := e.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(clauses...), n, 0, false))
 	if err != nil {
 		return nil, terms, fmt.Errorf("knowledge: search: %w", err)
 	}
@@ -266,7 +284,7 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 	}
 	// 2. Votes from similar labelled questions.
 	if len(e.snap.Examples) > 0 && p.WExamples > 0 {
-		exq := matchQuery(fieldExample, cleaned, 1)
+		exq := bleve.NewDisjunctionQuery(termsQuery(fieldExample, e.stats.selectTerms(ctx, fieldExample, qTerms, p.MaxDF, p.MaxTerms), 1)...)
 		res, err := e.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(exq, p.ExampleDepth+8, 0, false))
 		if err != nil {
 			return nil, terms, fmt.Errorf("knowledge: search examples: %w", err)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 
@@ -304,7 +305,7 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 	done := 0
 	batch := idx.NewBatch()
 	flush := func(force bool) error {
-		if batch.Size() == 0 || (!force && batch.Size() < 2000) {
+		if batch.Size() == 0 || (!force && batch.Size() < 4000) {
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -355,7 +356,21 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 			return err
 		}
 	}
-	return flush(true)
+	// The final batch (possibly empty of documents) carries a callback that
+	// fires once it, and so every batch before it, is on disk.
+	persisted := make(chan error, 1)
+	batch.SetInternal([]byte("pufabot_built"), []byte(time.Now().UTC().Format(time.RFC3339)))
+	batch.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := idx.Batch(batch); err != nil {
+		return err
+	}
+	progress("建立索引", total, total)
+	select {
+	case err := <-persisted:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // meta is written last into a finished index folder.
@@ -393,15 +408,20 @@ func buildIndex(ctx context.Context, final string, src sources, fp string, progr
 		return err
 	}
 	snap.Fingerprint = fp
-	idx, err := bleve.NewUsing(filepath.Join(tmp, bleveDirName), newMapping(), "scorch", "scorch", map[string]interface{}{
-		"unsafe_batch": true,
-	})
+	// Unsafe batches are not persisted one by one (much faster); the last
+	// batch carries a callback, and the build waits for it before closing.
+	idx, err := bleve.NewUsing(filepath.Join(tmp, bleveDirName), newMapping(), "scorch", "scorch", map[string]interface{}{"unsafe_batch": true})
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
 	}
 	if err := indexDocs(ctx, idx, snap, progress); err != nil {
 		idx.Close()
 		return fmt.Errorf("index documents: %w", err)
+	}
+	// One segment makes queries fastest; the index is read-only afterwards.
+	if err := forceMerge(ctx, idx); err != nil {
+		idx.Close()
+		return fmt.Errorf("merge index: %w", err)
 	}
 	if err := idx.Close(); err != nil {
 		return err
@@ -426,6 +446,18 @@ func buildIndex(ctx context.Context, final string, src sources, fp string, progr
 	}
 	os.RemoveAll(old)
 	return nil
+}
+
+func forceMerge(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	return sc.ForceMerge(ctx, nil)
 }
 
 func writeGob(path string, v any) error {

@@ -20,6 +20,10 @@ type Params struct {
 	// categories, the laws residents need most.
 	LawPrior      map[string]float64
 	CategoryPrior map[string]float64
+	// MaxDF drops query terms found in more than this share of a field's
+	// documents; MaxTerms caps the terms per field (rarest kept).
+	MaxDF    float64
+	MaxTerms int
 	// MinScore is the lowest fused score shown as an answer.
 	MinScore float64
 	// MinFAQSimilarity is the lowest Dice similarity (of analysed terms)
@@ -42,6 +46,8 @@ func DefaultParams() Params {
 		LawPrior:         map[string]float64{},
 		CategoryPrior:    map[string]float64{},
 		MinScore:         0.05,
+		MaxDF:            0.2,
+		MaxTerms:         32,
 		MinFAQSimilarity: 0.5,
 	}
 }

@@ -18,6 +18,7 @@
 package faq
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -88,6 +89,7 @@ func (a ArticleRef) String() string {
 type problem struct {
 	field string
 	index int
+	sub   string // key inside the list item, such as "article"
 	msg   string
 }
 
@@ -106,7 +108,7 @@ func joinProblems(ps []problem) error {
 	for i, p := range ps {
 		msgs[i] = p.String()
 	}
-	return fmt.Errorf("%s", strings.Join(msgs, "; "))
+	return errors.New(strings.Join(msgs, "; "))
 }
 
 // Validate checks the reference on its own: a law name, an article number
@@ -119,15 +121,15 @@ func (a ArticleRef) Validate() error {
 func (a ArticleRef) problems(field string, index int) []problem {
 	var ps []problem
 	if strings.TrimSpace(a.Law) == "" {
-		ps = append(ps, problem{field, index, "law is empty"})
+		ps = append(ps, problem{field, index, "law", "law is empty"})
 	} else if strings.HasPrefix(a.Law, "中华人民共和国") {
-		ps = append(ps, problem{field, index, fmt.Sprintf("law %q: drop the prefix 中华人民共和国", a.Law)})
+		ps = append(ps, problem{field, index, "law", fmt.Sprintf("law %q: drop the prefix 中华人民共和国", a.Law)})
 	}
 	if a.Article <= 0 {
-		ps = append(ps, problem{field, index, fmt.Sprintf("article number must be above zero, got %d", a.Article)})
+		ps = append(ps, problem{field, index, "article", fmt.Sprintf("article number must be above zero, got %d", a.Article)})
 	}
 	if a.Suffix != "" && !suffixPattern.MatchString(a.Suffix) {
-		ps = append(ps, problem{field, index, fmt.Sprintf("suffix %q: want 之一, 之二 …", a.Suffix)})
+		ps = append(ps, problem{field, index, "suffix", fmt.Sprintf("suffix %q: want 之一, 之二 …", a.Suffix)})
 	}
 	return ps
 }
@@ -143,30 +145,30 @@ func (e Entry) problems() []problem {
 	var ps []problem
 	switch {
 	case e.ID == "":
-		ps = append(ps, problem{"id", -1, "is empty"})
+		ps = append(ps, problem{"id", -1, "", "is empty"})
 	case !idPattern.MatchString(e.ID):
-		ps = append(ps, problem{"id", -1, fmt.Sprintf("%q is not ASCII kebab-case (like divorce-lawsuit)", e.ID)})
+		ps = append(ps, problem{"id", -1, "", fmt.Sprintf("%q is not ASCII kebab-case (like divorce-lawsuit)", e.ID)})
 	}
 	if strings.TrimSpace(e.Question) == "" {
-		ps = append(ps, problem{"question", -1, "is empty"})
+		ps = append(ps, problem{"question", -1, "", "is empty"})
 	}
 	for i, p := range e.Paraphrases {
 		if strings.TrimSpace(p) == "" {
-			ps = append(ps, problem{"paraphrases", i, "is empty"})
+			ps = append(ps, problem{"paraphrases", i, "", "is empty"})
 		}
 	}
 	if strings.TrimSpace(e.Answer) == "" {
-		ps = append(ps, problem{"answer", -1, "is empty"})
+		ps = append(ps, problem{"answer", -1, "", "is empty"})
 	}
 	if len(e.Articles) == 0 {
-		ps = append(ps, problem{"articles", -1, "needs at least one article"})
+		ps = append(ps, problem{"articles", -1, "", "needs at least one article"})
 	}
 	for i, a := range e.Articles {
 		ps = append(ps, a.problems("articles", i)...)
 	}
 	for i, t := range e.Topics {
 		if !idPattern.MatchString(t) {
-			ps = append(ps, problem{"topics", i, fmt.Sprintf("%q is not a topic id", t)})
+			ps = append(ps, problem{"topics", i, "", fmt.Sprintf("%q is not a topic id", t)})
 		}
 	}
 	return ps
@@ -182,22 +184,22 @@ func (t Topic) problems() []problem {
 	var ps []problem
 	switch {
 	case t.ID == "":
-		ps = append(ps, problem{"id", -1, "is empty"})
+		ps = append(ps, problem{"id", -1, "", "is empty"})
 	case !idPattern.MatchString(t.ID):
-		ps = append(ps, problem{"id", -1, fmt.Sprintf("%q is not ASCII kebab-case", t.ID)})
+		ps = append(ps, problem{"id", -1, "", fmt.Sprintf("%q is not ASCII kebab-case", t.ID)})
 	}
 	if strings.TrimSpace(t.Name) == "" {
-		ps = append(ps, problem{"name", -1, "is empty"})
+		ps = append(ps, problem{"name", -1, "", "is empty"})
 	}
 	if strings.TrimSpace(t.Summary) == "" {
-		ps = append(ps, problem{"summary", -1, "is empty"})
+		ps = append(ps, problem{"summary", -1, "", "is empty"})
 	}
 	if len(t.Points) == 0 {
-		ps = append(ps, problem{"points", -1, "needs at least one point"})
+		ps = append(ps, problem{"points", -1, "", "needs at least one point"})
 	}
 	for i, p := range t.Points {
 		if strings.TrimSpace(p) == "" {
-			ps = append(ps, problem{"points", i, "is empty"})
+			ps = append(ps, problem{"points", i, "", "is empty"})
 		}
 	}
 	for i, a := range t.Articles {

@@ -28,6 +28,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error formats the problem as "file:line: message".
 func (e *Error) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
@@ -136,6 +137,7 @@ func parseTopics(name string, data []byte) ([]Topic, error) {
 		}
 		if first, dup := seen[t.ID]; dup && t.ID != "" {
 			errs = append(errs, &Error{name, n.Line, fmt.Sprintf("duplicate topic id %q (first at line %d)", t.ID, first)})
+			continue
 		}
 		seen[t.ID] = n.Line
 	}
@@ -252,7 +254,15 @@ func problemLine(item *yaml.Node, p problem) int {
 			continue
 		}
 		if p.index >= 0 && v.Kind == yaml.SequenceNode && p.index < len(v.Content) {
-			return v.Content[p.index].Line
+			elem := v.Content[p.index]
+			if p.sub != "" && elem.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(elem.Content); j += 2 {
+					if elem.Content[j].Value == p.sub {
+						return elem.Content[j].Line
+					}
+				}
+			}
+			return elem.Line
 		}
 		return k.Line
 	}
