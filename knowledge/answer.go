@@ -47,9 +47,21 @@ type Answer struct {
 	// Notice explains something about the question itself, such as a
 	// repealed law and where its rule lives now.
 	Notice string `json:"notice,omitempty"`
+	// Approximate is true for a FAQ answer to a question that only
+	// resembles the entry; the entry's question is shown so the resident
+	// can judge.
+	Approximate bool `json:"approximate,omitempty"`
+	// Suggestions are curated questions close to this one.
+	Suggestions []Suggestion `json:"suggestions,omitempty"`
 	// Topic is the best-guess topic id (see faq.Topic), "" when unknown.
 	Topic string `json:"topic,omitempty"`
 }
 
 // Disclaimer ends every answer.
 const Disclaimer = "以上为一般性法律信息，不是正式的法律意见。具体问题可拨打12348公共法律服务热线，或到镇司法所、村（居）人民调解委员会咨询。"
+
+// Suggestion is a curated question a resident may have meant.
+type Suggestion struct {
+	ID       string `json:"id"`
+	Question string `json:"question"`
+}

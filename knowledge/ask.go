@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/pufabot/pufabot/knowledge/cite"
 	"github.com/pufabot/pufabot/knowledge/corpus"
 	"github.com/pufabot/pufabot/knowledge/faq"
@@ -41,6 +39,18 @@ func (e *Engine) Answer(ctx context.Context, question string) (*Answer, error) {
 	hits, err := e.Search(ctx, q, PageSize+1, 0)
 	if err != nil {
 		return nil, err
+	}
+	if len(hits) == 0 && len(a.Suggestions) > 0 {
+		// No law texts matched: answer with the nearest curated entry,
+		// showing its question so the resident can judge the fit.
+		for i, ent := range e.snap.FAQ {
+			if ent.ID == a.Suggestions[0].ID {
+				a.Suggestions = a.Suggestions[1:]
+				e.setFAQ(a, i, q)
+				a.Approximate = true
+				return a, nil
+			}
+		}
 	}
 	if len(hits) > 0 && hits[0].Score >= e.params.MinScore {
 		a.Kind = KindArticles
@@ -110,43 +120,59 @@ func (e *Engine) lawTitle(name string) string {
 	return name
 }
 
-// answerFAQ looks for a curated answer close enough to the question.
+// FAQ match thresholds (scores of faqMatcher, 0..1), chosen with
+// TestFAQMatcherCalibration: a direct answer needs a close match; a looser
+// one is offered as a suggestion, or answered with the entry's question
+// shown when there are no law texts to search.
+const (
+	faqDirect  = 0.55
+	faqSuggest = 0.25
+)
+
+// answerFAQ answers from a curated entry when one is close enough, and
+// otherwise records the nearest entries as suggestions.
 func (e *Engine) answerFAQ(ctx context.Context, a *Answer, q string) error {
-	cleaned := CleanQuestion(q)
-	qTerms := Terms(cleaned)
-	if len(qTerms) == 0 {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	top := e.faqm.top(q, 3, nil)
+	if len(top) > 0 && top[0].score >= faqDirect {
+		e.setFAQ(a, top[0].entry, q)
 		return nil
 	}
-	res, err := e.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(matchQuery(fieldFAQ, cleaned, 1), 5, 0, false))
-	if err != nil {
-		return fmt.Errorf("knowledge: search FAQ: %w", err)
-	}
-	best, bestSim := -1, 0.0
-	for _, h := range res.Hits {
-		var i int
-		if _, err := fmt.Sscanf(h.ID, "f%d", &i); err != nil || i >= len(e.snap.FAQ) {
-			continue
-		}
-		ent := e.snap.FAQ[i]
-		for _, phr := range append([]string{ent.Question}, ent.Paraphrases...) {
-			if s := similarity(qTerms, Terms(CleanQuestion(phr))); s > bestSim {
-				best, bestSim = i, s
-			}
+	for _, m := range top {
+		if m.score >= faqSuggest && len(a.Suggestions) < 2 {
+			ent := e.snap.FAQ[m.entry]
+			a.Suggestions = append(a.Suggestions, Suggestion{ID: ent.ID, Question: ent.Question})
 		}
 	}
-	if best < 0 || bestSim < e.params.MinFAQSimilarity {
-		return nil
-	}
-	ent := e.snap.FAQ[best]
+	return nil
+}
+
+func (e *Engine) setFAQ(a *Answer, i int, q string) {
+	ent := e.snap.FAQ[i]
 	a.Kind = KindFAQ
 	a.FAQ = &ent
 	if len(ent.Topics) > 0 {
 		a.Topic = ent.Topics[0]
 	}
+	terms := Terms(CleanQuestion(q))
+	a.Hits = a.Hits[:0]
 	for _, r := range ent.Articles {
-		a.Hits = append(a.Hits, e.faqHit(r, qTerms))
+		a.Hits = append(a.Hits, e.faqHit(r, terms))
 	}
-	return nil
+}
+
+// FAQEntry returns a curated entry by id, answered as if asked.
+func (e *Engine) FAQEntry(id string) (*Answer, bool) {
+	for i, ent := range e.snap.FAQ {
+		if ent.ID == id {
+			a := &Answer{Question: ent.Question}
+			e.setFAQ(a, i, ent.Question)
+			return a, true
+		}
+	}
+	return nil, false
 }
 
 // faqHit resolves an FAQ article reference; without a corpus it still

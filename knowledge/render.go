@@ -32,6 +32,11 @@ func RenderText(a *Answer) string {
 			b.WriteString("\n")
 		}
 	case KindFAQ:
+		if a.Approximate {
+			b.WriteString("【您可能想问】" + a.FAQ.Question + "\n")
+		} else {
+			b.WriteString("【常见问题】" + a.FAQ.Question + "\n")
+		}
 		b.WriteString("【解答】")
 		b.WriteString(strings.TrimSpace(a.FAQ.Answer))
 		b.WriteString("\n")
@@ -47,6 +52,12 @@ func RenderText(a *Answer) string {
 		}
 	default:
 		b.WriteString("抱歉，暂时没有找到与您的问题直接相关的法律规定。可以换个说法再问，比如说清楚发生了什么事、想知道什么；也可以直接联系工作人员。\n")
+	}
+	if len(a.Suggestions) > 0 {
+		b.WriteString("\n【您可能还想了解】\n")
+		for _, s := range a.Suggestions {
+			b.WriteString("· " + s.Question + "\n")
+		}
 	}
 	b.WriteString("\n")
 	b.WriteString(Disclaimer)
