@@ -22,7 +22,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	eng, err := openEngine(ctx, cfg, e.stderr, newLogger(e, cfg), false)
+	eng, err := openEngine(ctx, cfg, e.stderr, cliLogger(e, cfg), false)
 	if err != nil {
 		return err
 	}

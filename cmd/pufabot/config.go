@@ -27,3 +27,13 @@ func newLogger(e *env, cfg config.Config) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
 }
+
+// cliLogger is the logger of one-shot commands (ask, search, chat, eval):
+// their output is the answer, so routine info lines are left out unless
+// log.level is debug.
+func cliLogger(e *env, cfg config.Config) *slog.Logger {
+	if cfg.Log.Level == "info" {
+		cfg.Log.Level = "warn"
+	}
+	return newLogger(e, cfg)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/pufabot/pufabot/knowledge"
 )
@@ -18,6 +19,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	folds := fs.Int("folds", 0, "split questions into N folds by id hash (0: score all)")
 	fold := fs.Int("fold", 0, "score only fold F (0..N-1); -1-F scores every fold but F")
+	params := fs.String("params", "", `ranking parameters to try, as JSON over the defaults, e.g. '{"WExamples":1.5}'`)
 	loo := fs.Bool("leave-one-out", true, "ignore a question's own labelled example (same id or text) when it is also in knowledge.examples")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -34,11 +36,20 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	eng, err := openEngine(ctx, cfg, e.stderr, newLogger(e, cfg), false)
+	eng, err := openEngine(ctx, cfg, e.stderr, cliLogger(e, cfg), false)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
+	if *params != "" {
+		p := eng.Params()
+		dec := json.NewDecoder(strings.NewReader(*params))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			return fmt.Errorf("eval: --params: %w", err)
+		}
+		eng.SetParams(p)
+	}
 	if !eng.HasCorpus() {
 		return fmt.Errorf("eval: no law texts indexed; set knowledge.laws in the config and run pufabot index")
 	}

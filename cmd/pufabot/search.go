@@ -45,7 +45,7 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	eng, err := openEngine(ctx, cfg, e.stderr, newLogger(e, cfg), false)
+	eng, err := openEngine(ctx, cfg, e.stderr, cliLogger(e, cfg), false)
 	if err != nil {
 		return err
 	}
