@@ -41,7 +41,7 @@ type Options struct {
 // concurrent use.
 type Engine struct {
 	idx    bleve.Index
-	stats  *termStats
+	scorer *scorer
 	snap   *snapshot
 	res    *resolver
 	log    *slog.Logger
@@ -50,6 +50,7 @@ type Engine struct {
 	// it belong to, to label questions answered by articles.
 	lawTopic map[string]string
 	faqRank  map[string]int
+	faqm     *faqMatcher
 
 	closeOnce sync.Once
 }
@@ -100,13 +101,14 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s: %v (run pufabot index)", ErrNoIndex, dir, err)
 	}
-	stats, err := newTermStats(idx)
+	sc, err := newScorer(idx, snap)
 	if err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("%w: %v", ErrNoIndex, err)
 	}
-	e := &Engine{idx: idx, stats: stats, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
+	e := &Engine{idx: idx, scorer: sc, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
 	e.lawTopic = lawTopics(snap.FAQ)
+	e.faqm = newFAQMatcher(snap.FAQ)
 	return e, nil
 }
 
@@ -114,7 +116,7 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 func (e *Engine) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
-		e.stats.close()
+		e.scorer.close()
 		err = e.idx.Close()
 	})
 	return err
@@ -237,7 +239,7 @@ type scored struct {
 }
 
 // rank is the retrieval core: BM25 over the article fields, plus votes from
-// similar labelled questions and FAQ entries, fused into one ranking.
+// similar labelled questions, fused into one ranking.
 func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query string) bool) ([]scored, []string, error) {
 	p := e.params
 	cleaned := CleanQuestion(q)
@@ -246,65 +248,72 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 	if len(terms) == 0 || !e.HasCorpus() {
 		return nil, terms, nil
 	}
-	n := p.Depth
-	if n < k {
-		n = k
+	depth := p.Depth
+	if depth < k {
+		depth = k
 	}
-	scores := make(map[int32]float64, n)
-	// 1. BM25 over the article fields.
 	qTerms := Terms(cleaned)
 	xTerms := Terms(expansion)
-	var clauses []query.Query
+	acc := e.scorer.pool.Get().(*accumulator)
+	defer func() {
+		acc.reset()
+		e.scorer.pool.Put(acc)
+	}()
+	// 1. BM25 over the article fields, and over the labelled questions
+	// (disjoint documents, so one accumulator serves both).
 	for _, f := range []struct {
 		name   string
 		weight float64
-	}{{fieldText, p.WText}, {fieldLaw, p.WLaw}, {fieldHeadings, p.WHeadings}, {fieldFAQRef, p.WFAQRef}} {
+		expand bool
+	}{{fieldText, p.WText, true}, {fieldLaw, p.WLaw, false}, {fieldHeadings, p.WHeadings, true}, {fieldFAQRef, p.WFAQRef, false}} {
 		if f.weight <= 0 {
 			continue
 		}
-		clauses = append(clauses, termsQuery(f.name, e.stats.selectTerms(ctx, f.name, qTerms, p.MaxDF, p.MaxTerms), f.weight)...)
-		if len(xTerms) > 0 && (f.name == fieldText || f.name == fieldHeadings) {
-			clauses = append(clauses, termsQuery(f.name, e.stats.selectTerms(ctx, f.name, xTerms, p.MaxDF, p.MaxTerms), f.weight*p.WExpand)...)
+		e.scorer.score(ctx, acc, f.name, qTerms, f.weight, p.K1, p.B, p.MaxDF, p.MaxTerms)
+		if f.expand && len(xTerms) > 0 && p.WExpand > 0 {
+			e.scorer.score(ctx, acc, f.name, xTerms, f.weight*p.WExpand, p.K1, p.B, p.MaxDF, p.MaxTerms)
 		}
 	}
-	if len(clauses) == 0 {
-		return nil, terms, nil
+	useExamples := len(e.snap.Examples) > 0 && p.WExamples > 0
+	if useExamples {
+		e.scorer.score(ctx, acc, fieldExample, qTerms, 1, p.ExampleK1, p.ExampleB, p.MaxDF, p.MaxTerms)
 	}
-	res, err := e.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(clauses...), n, 0, false))
-	if err != nil {
-		return nil, terms, fmt.Errorf("knowledge: search: %w", err)
+	if err := ctx.Err(); err != nil {
+		return nil, terms, err
 	}
-	if len(res.Hits) > 0 {
-		top := res.Hits[0].Score
-		for _, h := range res.Hits {
-			if ai, ok := e.res.byArt[h.ID]; ok {
-				scores[ai] += h.Score / top
+	var arts, exs []scored
+	for _, d := range acc.touched {
+		switch v := e.scorer.docs[d]; {
+		case v >= 0:
+			if e.snap.Articles[v].Indexed {
+				arts = append(arts, scored{v, acc.score[d]})
 			}
+		case v <= -2:
+			exs = append(exs, scored{-2 - v, acc.score[d]})
+		}
+	}
+	arts = topScored(arts, depth)
+	scores := make(map[int32]float64, len(arts)+4*p.ExampleDepth)
+	if len(arts) > 0 {
+		top := arts[0].score
+		for _, a := range arts {
+			scores[a.art] += a.score / top
 		}
 	}
 	// 2. Votes from similar labelled questions.
-	if len(e.snap.Examples) > 0 && p.WExamples > 0 {
-		exq := bleve.NewDisjunctionQuery(termsQuery(fieldExample, e.stats.selectTerms(ctx, fieldExample, qTerms, p.MaxDF, p.MaxTerms), 1)...)
-		res, err := e.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(exq, p.ExampleDepth+8, 0, false))
-		if err != nil {
-			return nil, terms, fmt.Errorf("knowledge: search examples: %w", err)
-		}
+	if useExamples {
+		exs = topScored(exs, p.ExampleDepth+8)
 		var top float64
 		used := 0
-		for _, h := range res.Hits {
-			var i int
-			if _, err := fmt.Sscanf(h.ID, "e%d", &i); err != nil || i >= len(e.snap.Examples) {
-				continue
-			}
-			ex := e.snap.Examples[i]
+		for _, h := range exs {
+			ex := e.snap.Examples[h.art]
 			if skip != nil && skip(ex.ID, ex.Query) {
 				continue
 			}
 			if top == 0 {
-				top = h.Score
+				top = h.score
 			}
-			rel := h.Score / top
-			w := p.WExamples * pow(rel, p.ExamplePower) / float64(len(ex.Targets))
+			w := p.WExamples * pow(h.score/top, p.ExamplePower) / float64(len(ex.Targets))
 			for _, t := range ex.Targets {
 				scores[t] += w
 			}
@@ -319,16 +328,22 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 		l := e.snap.Laws[e.snap.Articles[ai].Law]
 		out = append(out, scored{art: ai, score: s * p.prior(l)})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].score != out[j].score {
-			return out[i].score > out[j].score
+	return topScored(out, k), terms, nil
+}
+
+// topScored sorts by descending score (ties by article order) and keeps
+// the first n.
+func topScored(s []scored, n int) []scored {
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].score != s[j].score {
+			return s[i].score > s[j].score
 		}
-		return out[i].art < out[j].art
+		return s[i].art < s[j].art
 	})
-	if len(out) > k {
-		out = out[:k]
+	if len(s) > n {
+		s = s[:n]
 	}
-	return out, terms, nil
+	return s
 }
 
 func matchQuery(field, text string, boost float64) query.Query {

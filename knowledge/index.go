@@ -40,7 +40,7 @@ const (
 )
 
 // snapshotVersion changes when the on-disk snapshot layout changes.
-const snapshotVersion = 2
+const snapshotVersion = 3
 
 // lawRec is a law as the engine keeps it.
 type lawRec struct {
@@ -82,6 +82,8 @@ type snapshot struct {
 	FAQ         []faq.Entry
 	Topics      []faq.Topic
 	Warnings    []string
+	// Fields holds per-field document and token counts for BM25.
+	Fields map[string]fieldStat
 }
 
 // sources is what an index is built from.
@@ -303,6 +305,15 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 	}
 	total := len(s.Articles) + len(s.FAQ) + len(s.Examples)
 	done := 0
+	s.Fields = map[string]fieldStat{}
+	count := func(field, text string) {
+		if n := len(tokenize(text, nil)); n > 0 {
+			st := s.Fields[field]
+			st.Docs++
+			st.Tokens += n
+			s.Fields[field] = st
+		}
+	}
 	batch := idx.NewBatch()
 	flush := func(force bool) error {
 		if batch.Size() == 0 || (!force && batch.Size() < 4000) {
@@ -333,6 +344,11 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 		if refs := faqRefs[int32(i)]; len(refs) > 0 {
 			doc[fieldFAQRef] = strings.Join(refs, "\n")
 		}
+		for _, f := range []string{fieldLaw, fieldHeadings, fieldText, fieldFAQRef} {
+			if v, ok := doc[f].(string); ok {
+				count(f, v)
+			}
+		}
 		if err := batch.Index(a.ID, doc); err != nil {
 			return err
 		}
@@ -349,6 +365,7 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 	}
 	for i, ex := range s.Examples {
 		done++
+		count(fieldExample, ex.Query)
 		if err := batch.Index("e"+strconv.Itoa(i), map[string]any{fieldKind: "example", fieldExample: ex.Query}); err != nil {
 			return err
 		}

@@ -9,6 +9,9 @@ type Params struct {
 	Depth int
 	// Field boosts for the BM25 article query.
 	WText, WLaw, WHeadings, WFAQRef float64
+	// K1 and B are the BM25 parameters of the article fields; ExampleK1
+	// and ExampleB those of the labelled questions.
+	K1, B, ExampleK1, ExampleB float64
 	// WExpand weighs the lay→legal expansion terms.
 	WExpand float64
 	// WExamples weighs votes from similar labelled questions; ExampleDepth
@@ -40,6 +43,10 @@ func DefaultParams() Params {
 		WHeadings:        0.3,
 		WFAQRef:          0.3,
 		WExpand:          0.4,
+		K1:               1.2,
+		B:                0.75,
+		ExampleK1:        1.2,
+		ExampleB:         0.75,
 		WExamples:        1.0,
 		ExampleDepth:     30,
 		ExamplePower:     2,

@@ -2,20 +2,68 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"sort"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
 )
 
-// termStats answers document frequencies from the read-only index.
-type termStats struct {
-	r    bindex.IndexReader
-	docs float64
+// scorer computes Okapi BM25 straight from the index's posting lists.
+//
+// bleve's own BM25 departs from the textbook formula in ways that hurt
+// short statute texts: it takes the square root of the term frequency,
+// counts idf twice, multiplies by a coordination factor, and derives the
+// average field length from the number of distinct terms over every
+// document in the index (articles, FAQ entries and examples alike). Reading
+// postings directly gives the standard formula with per-field statistics,
+// and is faster, since no searcher tree or collector is built per query.
+type scorer struct {
+	r bindex.IndexReader
+	// docs maps an internal document number to what it is: an article
+	// index (>= 0), an example index encoded as -2-i, or -1 for anything
+	// else.
+	docs   []int32
+	fields map[string]fieldStat
+	pool   sync.Pool // *accumulator
 }
 
-func newTermStats(idx bleve.Index) (*termStats, error) {
+// fieldStat is what BM25 needs to know about one field.
+type fieldStat struct {
+	Docs   int // documents with the field
+	Tokens int // tokens in the field over all those documents
+}
+
+func (f fieldStat) avgLen() float64 {
+	if f.Docs == 0 {
+		return 1
+	}
+	return float64(f.Tokens) / float64(f.Docs)
+}
+
+// accumulator holds per-document scores for one query.
+type accumulator struct {
+	score   []float64
+	touched []uint32
+}
+
+func (a *accumulator) add(doc uint32, s float64) {
+	if a.score[doc] == 0 {
+		a.touched = append(a.touched, doc)
+	}
+	a.score[doc] += s
+}
+
+func (a *accumulator) reset() {
+	for _, d := range a.touched {
+		a.score[d] = 0
+	}
+	a.touched = a.touched[:0]
+}
+
+func newScorer(idx bleve.Index, snap *snapshot) (*scorer, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -24,67 +72,132 @@ func newTermStats(idx bleve.Index) (*termStats, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := r.DocCount()
-	if err != nil {
+	s := &scorer{r: r, fields: snap.Fields}
+	if err := s.mapDocs(snap); err != nil {
 		r.Close()
 		return nil, err
 	}
-	return &termStats{r: r, docs: float64(n)}, nil
+	n := len(s.docs)
+	s.pool.New = func() any { return &accumulator{score: make([]float64, n)} }
+	return s, nil
 }
 
-func (t *termStats) close() error { return t.r.Close() }
-
-// df returns how many documents hold term in field.
-func (t *termStats) df(ctx context.Context, field, term string) uint64 {
-	tfr, err := t.r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+// mapDocs learns which internal document number is which article or
+// example, once, so scoring never looks up external ids.
+func (s *scorer) mapDocs(snap *snapshot) error {
+	arts := make(map[string]int32, len(snap.Articles))
+	for i, a := range snap.Articles {
+		arts[a.ID] = int32(i)
+	}
+	it, err := s.r.DocIDReaderAll()
 	if err != nil {
-		return 0
+		return err
 	}
-	defer tfr.Close()
-	return tfr.Count()
+	defer it.Close()
+	for {
+		id, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if id == nil {
+			return nil
+		}
+		ext, err := s.r.ExternalID(id)
+		if err != nil {
+			return err
+		}
+		n := int(id.Value())
+		for len(s.docs) <= n {
+			s.docs = append(s.docs, -1)
+		}
+		if ai, ok := arts[ext]; ok {
+			s.docs[n] = ai
+		} else if len(ext) > 1 && ext[0] == 'e' {
+			var i int32
+			if _, err := fmt.Sscanf(ext[1:], "%d", &i); err == nil && int(i) < len(snap.Examples) {
+				s.docs[n] = -2 - i
+			}
+		}
+	}
 }
 
-// selectTerms keeps the distinct terms of a query that exist in field and
-// are not too common there (a term in most documents ranks nothing but
-// costs a long posting list), at most max of them, rarest first.
-func (t *termStats) selectTerms(ctx context.Context, field string, terms []string, maxDFRatio float64, max int) []string {
-	type tc struct {
+func (s *scorer) close() error { return s.r.Close() }
+
+// termReader is an open posting list and its document frequency.
+type termReader struct {
+	tfr bindex.TermFieldReader
+	df  uint64
+}
+
+// score adds weight·BM25(field, terms) to acc for every document holding a
+// term. Terms in more than maxDF of the field's documents are skipped (they
+// rank little and cost long posting lists); of the rest at most maxTerms,
+// the rarest, are used. It returns the terms used.
+func (s *scorer) score(ctx context.Context, acc *accumulator, field string, terms []string, weight, k1, b, maxDF float64, maxTerms int) []string {
+	st, ok := s.fields[field]
+	if !ok || st.Docs == 0 || weight == 0 {
+		return nil
+	}
+	type cand struct {
 		term string
-		df   uint64
+		termReader
 	}
-	seen := map[string]bool{}
-	var keep []tc
-	limit := uint64(maxDFRatio * t.docs)
-	for _, term := range terms {
-		if seen[term] {
-			continue
-		}
-		seen[term] = true
-		df := t.df(ctx, field, term)
-		if df == 0 || (limit > 0 && df > limit) {
-			continue
-		}
-		keep = append(keep, tc{term, df})
+	var keep []cand
+	seen := make(map[string]bool, len(terms))
+	limit := uint64(maxDF * float64(st.Docs))
+	if st.Docs < 1000 {
+		// In a small collection (a few local regulations) every term is
+		// "common"; the cut-off only makes sense over many documents.
+		maxDF = 0
 	}
-	if len(keep) > max {
-		sort.SliceStable(keep, func(i, j int) bool { return keep[i].df < keep[j].df })
-		keep = keep[:max]
-	}
-	out := make([]string, len(keep))
-	for i, k := range keep {
-		out[i] = k.term
-	}
-	return out
-}
-
-// termsQuery ORs term queries on one field; each distinct term once.
-func termsQuery(field string, terms []string, boost float64) []query.Query {
-	out := make([]query.Query, 0, len(terms))
 	for _, t := range terms {
-		q := bleve.NewTermQuery(t)
-		q.SetField(field)
-		q.SetBoost(boost)
-		out = append(out, q)
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		tfr, err := s.r.TermFieldReader(ctx, []byte(t), field, true, true, false)
+		if err != nil {
+			continue
+		}
+		df := tfr.Count()
+		if df == 0 || (maxDF > 0 && df > limit) {
+			tfr.Close()
+			continue
+		}
+		keep = append(keep, cand{t, termReader{tfr, df}})
 	}
-	return out
+	if maxTerms > 0 && len(keep) > maxTerms {
+		sort.SliceStable(keep, func(i, j int) bool { return keep[i].df < keep[j].df })
+		for _, c := range keep[maxTerms:] {
+			c.tfr.Close()
+		}
+		keep = keep[:maxTerms]
+	}
+	avg := st.avgLen()
+	n := float64(st.Docs)
+	used := make([]string, 0, len(keep))
+	var tfd bindex.TermFieldDoc
+	for _, c := range keep {
+		used = append(used, c.term)
+		df := float64(c.df)
+		idf := weight * math.Log(1+(n-df+0.5)/(df+0.5))
+		for {
+			d, err := c.tfr.Next(&tfd)
+			if err != nil || d == nil {
+				break
+			}
+			doc := d.ID.Value()
+			if doc >= uint64(len(acc.score)) {
+				continue
+			}
+			tf := float64(d.Freq)
+			length := 1.0
+			if d.Norm > 0 {
+				length = 1 / (d.Norm * d.Norm)
+			}
+			acc.add(uint32(doc), idf*tf*(k1+1)/(tf+k1*(1-b+b*length/avg)))
+		}
+		c.tfr.Close()
+	}
+	return used
 }

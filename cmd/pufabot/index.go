@@ -33,6 +33,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "index ready in %s: %d laws, %d articles, %d FAQ entries, %d labelled examples (built %s)\n",
 		time.Since(start).Round(10*time.Millisecond), st.Laws, st.Articles, st.FAQ, st.Examples, st.Built.Local().Format("2006-01-02 15:04:05"))
+	if rss := peakRSS(); rss > 0 {
+		fmt.Fprintf(e.stdout, "peak memory (RSS): %d MiB\n", rss>>20)
+	}
 	if len(st.Warnings) > 0 {
 		fmt.Fprintf(e.stdout, "%d warnings (see above)\n", len(st.Warnings))
 	}

@@ -1,0 +1,411 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/pufabot/pufabot/bot"
+	"github.com/pufabot/pufabot/bot/outbox"
+	"github.com/pufabot/pufabot/config"
+	"github.com/pufabot/pufabot/internal/metrics"
+	"github.com/pufabot/pufabot/knowledge"
+	"github.com/pufabot/pufabot/store"
+)
+
+func init() {
+	register(command{name: "serve", summary: "run the Telegram bot, campaigns, /healthz and /metrics until stopped", run: runServe})
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := newFlags(e, "serve", "[--config FILE]")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	s := newServer(cfg, newLogger(e, cfg))
+	s.progress = e.stderr
+	defer s.Close()
+	return s.Run(ctx)
+}
+
+// Defaults of the server's shutdown.
+const (
+	// outboxDrainTimeout bounds how long queued Telegram requests may
+	// still go out after the bot has stopped.
+	outboxDrainTimeout = 10 * time.Second
+	// httpShutdownTimeout bounds how long /healthz and /metrics requests
+	// in progress may take to finish.
+	httpShutdownTimeout = 5 * time.Second
+	// dbFileName is the database under data_dir.
+	dbFileName = "pufabot.db"
+)
+
+// server is "pufabot serve": the store, the knowledge engine, the outgoing
+// queue, the bot, the campaign scheduler and the HTTP endpoints, started
+// in that order and stopped in reverse. Tests build one with newServer,
+// adjust its fields, and call Run.
+type server struct {
+	cfg config.Config
+	log *slog.Logger
+	// progress receives index build progress; nil is silent.
+	progress io.Writer
+	// httpClient makes Bot API requests; nil means a client tuned for the
+	// outgoing queue's concurrency.
+	httpClient *http.Client
+	// now is the clock handed to the parts that take one.
+	now func() time.Time
+	// drainTimeout bounds the outbox drain on shutdown.
+	drainTimeout time.Duration
+	metrics      *metrics.Registry
+
+	listening chan struct{} // closed once the HTTP listener is bound
+	addr      string        // set before listening is closed
+
+	// Set while running; read by /healthz.
+	mu      sync.Mutex
+	db      *store.DB
+	engine  *knowledge.Engine
+	bot     *bot.Bot
+	running bool
+	closed  bool
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func newServer(cfg config.Config, log *slog.Logger) *server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &server{
+		cfg:          cfg,
+		log:          log,
+		now:          time.Now,
+		drainTimeout: outboxDrainTimeout,
+		metrics:      metrics.NewRegistry(),
+		listening:    make(chan struct{}),
+	}
+}
+
+// Listening is closed once the HTTP endpoints accept connections (at once
+// when http.listen is empty); Addr then returns their address.
+func (s *server) Listening() <-chan struct{} { return s.listening }
+
+// Addr returns the address /healthz and /metrics listen on, "" before
+// Listening is closed or when they are disabled.
+func (s *server) Addr() string {
+	select {
+	case <-s.listening:
+		return s.addr
+	default:
+		return ""
+	}
+}
+
+// Run starts everything, serves until ctx is cancelled (SIGINT, SIGTERM)
+// or Close is called, then stops the bot, lets queued messages go out for
+// a bounded time, and returns nil. It returns an error when something
+// cannot start, or when the bot stops on its own (a rejected token).
+func (s *server) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errors.New("serve: closed")
+	}
+	if s.running {
+		s.mu.Unlock()
+		return errors.New("serve: Run called twice")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.running, s.cancel, s.done = true, cancel, make(chan struct{})
+	done := s.done
+	s.mu.Unlock()
+	defer close(done)
+
+	cfg := s.cfg
+	if cfg.Telegram.Token == "" {
+		return fmt.Errorf("serve: telegram.token is not set (put it in the config file or in %s)", config.EnvToken)
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	s.log.Info("starting", slog.String("data_dir", cfg.DataDir), slog.String("http_listen", cfg.HTTP.Listen),
+		slog.Bool("webhook", cfg.Telegram.Webhook.URL != ""), slog.Int("corpus_dirs", len(cfg.Knowledge.Laws)))
+
+	// Cleanups run in reverse order of start, whatever way Run leaves.
+	var cleanups []func()
+	defer func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
+
+	// HTTP first, so /healthz answers 503 while the index is built.
+	if err := s.startHTTP(&cleanups); err != nil {
+		return err
+	}
+
+	db, err := store.Open(filepath.Join(cfg.DataDir, dbFileName))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	db.Now = s.now
+	s.setDB(db)
+	cleanups = append(cleanups, func() {
+		s.setDB(nil)
+		closeLogged(s.log, "store", db.Close)
+	})
+
+	engine, err := openEngine(ctx, cfg, s.progress, s.log, false)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while the index was being built
+		}
+		return fmt.Errorf("serve: %w", err)
+	}
+	s.setEngine(engine)
+	cleanups = append(cleanups, func() {
+		s.setEngine(nil)
+		closeLogged(s.log, "knowledge", engine.Close)
+	})
+
+	// The queue runs on its own context: it keeps sending while the bot
+	// and the scheduler wind down, and stops after the drain.
+	queue := outbox.New(outbox.Options{
+		PerSecond: cfg.Telegram.RatePerSecond,
+		Now:       s.now,
+		Metrics:   s.metrics,
+		Logger:    s.log,
+	})
+	queueCtx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
+	queueDone := make(chan struct{})
+	go func() {
+		defer close(queueDone)
+		if err := queue.Run(queueCtx); err != nil {
+			s.log.Error("outbox stopped", slog.Any("error", err))
+		}
+	}()
+	cleanups = append(cleanups, func() {
+		s.drain(queue)
+		stopQueue()
+		<-queueDone
+	})
+
+	b, err := bot.New(bot.Options{
+		Token:              cfg.Telegram.Token,
+		ServerURL:          cfg.Telegram.ServerURL,
+		HTTPClient:         s.client(),
+		Store:              db,
+		Knowledge:          engine,
+		Sender:             queue,
+		Admins:             cfg.Telegram.Admins,
+		StaffChat:          cfg.Telegram.StaffChat,
+		Webhook:            bot.Webhook{URL: cfg.Telegram.Webhook.URL, SecretToken: cfg.Telegram.Webhook.SecretToken, Listen: cfg.Telegram.Webhook.Listen},
+		QuestionsPerMinute: cfg.Telegram.QuestionsPerMinute,
+		TicketReminder:     cfg.Telegram.TicketReminder,
+		ResponseTime:       cfg.Telegram.ResponseTime,
+		RetainDays:         cfg.Privacy.RetainDays,
+		Location:           loc,
+		Metrics:            s.metrics,
+		Logger:             s.log,
+		Now:                s.now,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	// ---- schedules: create and start the campaign scheduler here ----
+	// It sends through the bot at outbox.Broadcast priority; register its
+	// stop (waiting for it to return) with cleanups so it ends before the
+	// outbox drains, and hand the bot its Broadcaster before bot.Run
+	// below. The report engineer's StatsFunc goes in bot.Options above.
+	_, stopScheduler, err := startScheduler(ctx, cfg, loc, db, b, s.now, s.log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	cleanups = append(cleanups, stopScheduler)
+	// ---- end schedules ----
+
+	botErr := make(chan error, 1)
+	go func() { botErr <- b.Run(ctx) }()
+	s.setBot(b)
+	botStopped := false
+	cleanups = append(cleanups, func() {
+		if !botStopped {
+			cancel()
+			if err := <-botErr; err != nil {
+				s.log.Error("bot stopped", slog.Any("error", err))
+			}
+		}
+		s.setBot(nil)
+	})
+
+	select {
+	case <-ctx.Done():
+		s.log.Info("stopping")
+		return nil
+	case err := <-botErr:
+		botStopped = true
+		if err != nil && ctx.Err() == nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
+	}
+}
+
+// Close stops Run, if running, and waits for it to return. It is safe to
+// call more than once.
+func (s *server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	cancel, done := s.cancel, s.done
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+	return nil
+}
+
+// drain lets queued Telegram requests go out, for at most drainTimeout.
+func (s *server) drain(q *outbox.Queue) {
+	if n := q.Len(); n > 0 {
+		s.log.Info("sending queued messages before exit", slog.Int("queued", n), slog.Duration("timeout", s.drainTimeout))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.drainTimeout)
+	defer cancel()
+	if err := q.Drain(ctx); err != nil {
+		s.log.Warn("queued messages dropped at exit", slog.Any("error", err))
+	}
+}
+
+// client returns the Bot API client: one idle connection per request the
+// outgoing queue may have in flight, and the proxy from HTTPS_PROXY (the
+// usual way to reach Telegram from a network that cannot).
+func (s *server) client() *http.Client {
+	if s.httpClient != nil {
+		return s.httpClient
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 2 * outbox.DefaultConcurrency
+	return &http.Client{Transport: t, Timeout: 30 * time.Second}
+}
+
+// startHTTP serves /healthz and /metrics on http.listen (if set).
+func (s *server) startHTTP(cleanups *[]func()) error {
+	addr := s.cfg.HTTP.Listen
+	if addr == "" {
+		close(s.listening)
+		return nil
+	}
+	s.metrics.GaugeFunc("go_goroutines", "Number of goroutines that currently exist.", func() float64 { return float64(runtime.NumGoroutine()) })
+	start := float64(s.now().Unix())
+	s.metrics.GaugeFunc("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", func() float64 { return start })
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", s.metrics)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serve: http.listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", slog.Any("error", err))
+		}
+	}()
+	s.addr = ln.Addr().String()
+	close(s.listening)
+	s.log.Info("serving /healthz and /metrics", slog.String("addr", s.addr))
+	*cleanups = append(*cleanups, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			s.log.Warn("http shutdown", slog.Any("error", err))
+			srv.Close()
+		}
+		<-served
+	})
+	return nil
+}
+
+// healthz answers 200 "ok" once the store, the knowledge engine and the
+// bot are ready, and 503 with the reason before (and while stopping).
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if reason := s.notReady(r.Context()); reason != "" {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, reason)
+		return
+	}
+	io.WriteString(w, "ok")
+}
+
+func (s *server) notReady(ctx context.Context) string {
+	s.mu.Lock()
+	db, engine, b := s.db, s.engine, s.bot
+	s.mu.Unlock()
+	switch {
+	case db == nil:
+		return "starting: database not open"
+	case engine == nil:
+		return "starting: knowledge base not loaded"
+	case b == nil || !b.Ready():
+		return "starting: bot not connected to Telegram"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := db.SQL().PingContext(ctx); err != nil {
+		return "database unavailable"
+	}
+	return ""
+}
+
+func (s *server) setDB(db *store.DB) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.db = db
+}
+
+func (s *server) setEngine(e *knowledge.Engine) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.engine = e
+}
+
+func (s *server) setBot(b *bot.Bot) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bot = b
+}
+
+func closeLogged(log *slog.Logger, what string, close func() error) {
+	if err := close(); err != nil {
+		log.Warn("close", slog.String("what", what), slog.Any("error", err))
+	}
+}

@@ -1,0 +1,95 @@
+package knowledge
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pufabot/pufabot/internal/shared"
+)
+
+// evalIndex is the evaluation corpus index with the training questions as
+// examples, built once per machine into a cache folder (or into
+// $PUFABOT_BENCH_DATA) and reused while its inputs are unchanged.
+var evalIndex struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func evalOptions(tb testing.TB) Options {
+	tb.Helper()
+	dirs := shared.EvalCorpusDirs(tb)
+	set := shared.EvalSet(tb)
+	evalIndex.once.Do(func() {
+		dir := os.Getenv("PUFABOT_BENCH_DATA")
+		if dir == "" {
+			base, err := os.UserCacheDir()
+			if err != nil {
+				base = os.TempDir()
+			}
+			dir = filepath.Join(base, "pufabot-bench")
+		}
+		evalIndex.dir = dir
+		e, err := Open(context.Background(), Options{DataDir: dir, Laws: dirs, Examples: []string{set}})
+		if err == nil {
+			err = e.Close()
+		}
+		evalIndex.err = err
+	})
+	if evalIndex.err != nil {
+		tb.Fatalf("build evaluation index: %v", evalIndex.err)
+	}
+	return Options{DataDir: evalIndex.dir, Laws: dirs, Examples: []string{set}}
+}
+
+// BenchmarkSearch runs the training questions through rank (with
+// leave-one-out, as eval does) and reports per-query latency percentiles.
+func BenchmarkSearch(b *testing.B) {
+	o := evalOptions(b)
+	e, err := Open(context.Background(), o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	set, err := ReadExamples(shared.EvalSet(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ex := set[i%len(set)]
+		skip := func(id, q string) bool { return id == ex.ID || q == ex.Query }
+		start := time.Now()
+		if _, err := e.SearchExcluding(ctx, ex.Query, 100, skip); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// BenchmarkOpenIndex measures opening an existing, current index: the
+// start-up cost of every pufabot command that answers questions.
+func BenchmarkOpenIndex(b *testing.B) {
+	o := evalOptions(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e, err := Open(context.Background(), o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.Close()
+	}
+}

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// purgeBatch bounds the rows one purge transaction touches, so the daily
+// job never holds the write lock long enough to delay the bot.
+const purgeBatch = 5000
+
+// PurgeQuestions deletes the text of questions asked before the cutoff —
+// consultations' question and hand-over tickets' question and answer —
+// while the rows, and so every count, stay. It returns the number of rows
+// whose text it deleted.
+func (db *DB) PurgeQuestions(ctx context.Context, before time.Time) (int64, error) {
+	cut := before.Unix()
+	var total int64
+	for _, q := range []string{
+		`UPDATE consultations SET question = NULL
+		 WHERE id IN (SELECT id FROM consultations INDEXED BY consultations_question_at
+		              WHERE question IS NOT NULL AND at < ? LIMIT ?)`,
+		`UPDATE tickets SET question = NULL, answer = NULL
+		 WHERE id IN (SELECT id FROM tickets
+		              WHERE created_at < ? AND (question IS NOT NULL OR answer IS NOT NULL) LIMIT ?)`,
+	} {
+		for {
+			if err := ctx.Err(); err != nil {
+				return total, err
+			}
+			res, err := db.db.ExecContext(ctx, q, cut, purgeBatch)
+			if err != nil {
+				return total, fmt.Errorf("store: purge questions: %w", err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return total, fmt.Errorf("store: purge questions: %w", err)
+			}
+			total += n
+			if n < purgeBatch {
+				break
+			}
+		}
+	}
+	return total, nil
+}
+
+// RunRetention applies the privacy retention period once: question text
+// older than retainDays days before now() is deleted. serve calls it daily.
+func RunRetention(ctx context.Context, db *DB, retainDays int, now func() time.Time) error {
+	if retainDays < 1 {
+		return errors.New("store: retention: retain_days must be at least 1")
+	}
+	if now == nil {
+		now = db.Now
+	}
+	cutoff := now().AddDate(0, 0, -retainDays)
+	n, err := db.PurgeQuestions(ctx, cutoff)
+	if err != nil {
+		return fmt.Errorf("store: retention: %w", err)
+	}
+	slog.InfoContext(ctx, "question text purged", slog.Int64("rows", n), slog.Time("before", cutoff), slog.Int("retain_days", retainDays))
+	return nil
+}

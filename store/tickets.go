@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Ticket statuses.
+const (
+	TicketOpen     = "open"     // waiting for a first staff reply
+	TicketAnswered = "answered" // staff replied; the conversation may go on
+	TicketClosed   = "closed"
+)
+
+// Ticket is a hand-over: a resident asked for a person.
+type Ticket struct {
+	ID             int64
+	ConsultationID int64  // 0 when the ticket did not start from an answer
+	ChatID         int64  // where staff replies go; 0 after /forget
+	Resident       string // pseudonym
+	Question       string
+	Answer         string // what the bot had answered, for staff
+	Status         string // TicketOpen, TicketAnswered, TicketClosed
+	CreatedAt      time.Time
+	FirstReplyAt   time.Time // zero until staff reply
+	ClosedAt       time.Time // zero until closed
+	AnnouncedAt    time.Time // last time staff were told about it
+}
+
+// OpenTicket stores a new open ticket (CreatedAt and AnnouncedAt are set
+// to now) and marks its consultation, if any, as handed over.
+func (db *DB) OpenTicket(ctx context.Context, t Ticket) (int64, error) {
+	var id int64
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		var cons any
+		if t.ConsultationID != 0 {
+			cons = t.ConsultationID
+			if _, err := tx.ExecContext(ctx, `UPDATE consultations SET handed_over = 1 WHERE id = ?`, t.ConsultationID); err != nil {
+				return err
+			}
+		}
+		var chat any
+		if t.ChatID != 0 {
+			chat = t.ChatID
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO tickets(consultation_id, chat_id, resident, question, answer, status, created_at, announced_at)
+VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`, cons, chat, t.Resident, t.Question, t.Answer, now, now)
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: open ticket: %w", err)
+	}
+	return id, nil
+}
+
+const ticketColumns = `id, consultation_id, chat_id, resident, question, answer, status, created_at, first_reply_at, closed_at, announced_at`
+
+func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
+	var t Ticket
+	var cons, chat, firstReply, closed sql.NullInt64
+	var question, answer sql.NullString
+	var created, announced int64
+	if err := row.Scan(&t.ID, &cons, &chat, &t.Resident, &question, &answer, &t.Status, &created, &firstReply, &closed, &announced); err != nil {
+		return t, err
+	}
+	t.ConsultationID = cons.Int64
+	t.ChatID = chat.Int64
+	t.Question = question.String
+	t.Answer = answer.String
+	t.CreatedAt = time.Unix(created, 0)
+	t.AnnouncedAt = time.Unix(announced, 0)
+	if firstReply.Valid {
+		t.FirstReplyAt = time.Unix(firstReply.Int64, 0)
+	}
+	if closed.Valid {
+		t.ClosedAt = time.Unix(closed.Int64, 0)
+	}
+	return t, nil
+}
+
+func (db *DB) oneTicket(ctx context.Context, what, q string, args ...any) (Ticket, error) {
+	t, err := scanTicket(db.db.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets `+q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Ticket{}, ErrNotFound
+	}
+	if err != nil {
+		return Ticket{}, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return t, nil
+}
+
+func (db *DB) ticketList(ctx context.Context, what, q string, args ...any) ([]Ticket, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets `+q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// GetTicket returns one ticket; ErrNotFound when unknown.
+func (db *DB) GetTicket(ctx context.Context, id int64) (Ticket, error) {
+	return db.oneTicket(ctx, "ticket", `WHERE id = ?`, id)
+}
+
+// ActiveTicketForChat returns the chat's latest ticket that is not closed;
+// ErrNotFound when there is none.
+func (db *DB) ActiveTicketForChat(ctx context.Context, chatID int64) (Ticket, error) {
+	return db.oneTicket(ctx, "active ticket", `WHERE chat_id = ? AND status <> 'closed' ORDER BY id DESC LIMIT 1`, chatID)
+}
+
+// ActiveTickets lists the tickets that are not closed, oldest first.
+func (db *DB) ActiveTickets(ctx context.Context) ([]Ticket, error) {
+	return db.ticketList(ctx, "active tickets", `WHERE status <> 'closed' ORDER BY id`)
+}
+
+// DueTickets lists open tickets (no staff reply yet) last announced at or
+// before the given time, oldest first: those to announce again.
+func (db *DB) DueTickets(ctx context.Context, announcedBefore time.Time) ([]Ticket, error) {
+	return db.ticketList(ctx, "due tickets", `WHERE status = 'open' AND announced_at <= ? ORDER BY id`, announcedBefore.Unix())
+}
+
+// MarkTicketAnnounced records that staff were just told about the ticket.
+func (db *DB) MarkTicketAnnounced(ctx context.Context, id int64) error {
+	return db.ticketExec(ctx, id, `UPDATE tickets SET announced_at = ? WHERE id = ?`, db.now(), id)
+}
+
+// MarkTicketReplied records a staff reply: the first reply time is kept and
+// an open ticket becomes answered.
+func (db *DB) MarkTicketReplied(ctx context.Context, id int64) error {
+	return db.ticketExec(ctx, id, `UPDATE tickets SET first_reply_at = COALESCE(first_reply_at, ?),
+status = CASE status WHEN 'open' THEN 'answered' ELSE status END WHERE id = ?`, db.now(), id)
+}
+
+// ReopenTicket makes a closed ticket answered again (the resident wrote
+// back after it was closed).
+func (db *DB) ReopenTicket(ctx context.Context, id int64) error {
+	return db.ticketExec(ctx, id, `UPDATE tickets SET status = CASE WHEN first_reply_at IS NULL THEN 'open' ELSE 'answered' END,
+closed_at = NULL, announced_at = ? WHERE id = ? AND status = 'closed'`, db.now(), id)
+}
+
+// CloseTicket closes a ticket and returns it as it is now. closed is false
+// when it was already closed. ErrNotFound when unknown.
+func (db *DB) CloseTicket(ctx context.Context, id int64) (t Ticket, closed bool, err error) {
+	res, err := db.db.ExecContext(ctx, `UPDATE tickets SET status = 'closed', closed_at = ? WHERE id = ? AND status <> 'closed'`, db.now(), id)
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("store: close ticket %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("store: close ticket %d: %w", id, err)
+	}
+	t, err = db.GetTicket(ctx, id)
+	if err != nil {
+		return Ticket{}, false, err
+	}
+	return t, n > 0, nil
+}
+
+func (db *DB) ticketExec(ctx context.Context, id int64, q string, args ...any) error {
+	res, err := db.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: ticket %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: ticket %d: %w", id, err)
+	}
+	if n == 0 {
+		if _, err := db.GetTicket(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddTicketMessage links a message in the staff chat (an announcement or a
+// reminder) to its ticket, so a staff reply to it reaches the resident.
+func (db *DB) AddTicketMessage(ctx context.Context, ticketID int64, messageID int) error {
+	_, err := db.db.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_messages(message_id, ticket_id) VALUES (?, ?)`, messageID, ticketID)
+	if err != nil {
+		return fmt.Errorf("store: ticket message: %w", err)
+	}
+	return nil
+}
+
+// TicketForMessage returns the ticket a staff-chat message stands for;
+// ErrNotFound when none.
+func (db *DB) TicketForMessage(ctx context.Context, messageID int) (Ticket, error) {
+	return db.oneTicket(ctx, "ticket for message", `WHERE id = (SELECT ticket_id FROM ticket_messages WHERE message_id = ?)`, messageID)
+}
+
+// AddTicketRelay links a message sent to a resident (a relayed staff
+// reply) to its ticket, so the resident's reply to it reaches staff.
+func (db *DB) AddTicketRelay(ctx context.Context, ticketID, chatID int64, messageID int) error {
+	_, err := db.db.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (?, ?, ?)`, chatID, messageID, ticketID)
+	if err != nil {
+		return fmt.Errorf("store: ticket relay: %w", err)
+	}
+	return nil
+}
+
+// TicketForRelay returns the ticket a message in a resident's chat belongs
+// to; ErrNotFound when none.
+func (db *DB) TicketForRelay(ctx context.Context, chatID int64, messageID int) (Ticket, error) {
+	return db.oneTicket(ctx, "ticket for relay", `WHERE id = (SELECT ticket_id FROM ticket_relays WHERE chat_id = ? AND message_id = ?)`, chatID, messageID)
+}
