@@ -251,8 +251,12 @@ func (b *Bot) command(ctx context.Context, mc *msgCtx, c command) error {
 	}
 	switch c.name {
 	case "start":
-		if c.arg == "human" {
+		// Deep links from group chats: t.me/<bot>?start=human|forget.
+		switch c.arg {
+		case "human":
 			return b.cmdHuman(ctx, mc, "")
+		case "forget":
+			return b.command(ctx, mc, command{name: "forget"})
 		}
 		return b.reply(ctx, mc, b.msgWelcome(), b.menuKeyboard(mc.chat.ID))
 	case "help", "menu":
@@ -305,8 +309,10 @@ func (b *Bot) groupCommand(ctx context.Context, mc *msgCtx, c command) error {
 		return b.reply(ctx, mc, b.msgPrivacy(), nil)
 	case "subscribe", "unsubscribe":
 		return b.reply(ctx, mc, msgGroupSubscribe, nil)
-	case "human", "forget":
+	case "human":
 		return b.reply(ctx, mc, msgHumanInGroup, b.privateChatKeyboard("human"))
+	case "forget":
+		return b.reply(ctx, mc, msgPrivateOnly, b.privateChatKeyboard("forget"))
 	case "register_group", "unregister_group":
 		if !b.isAdmin(mc.from.ID) {
 			return b.refuse(ctx, mc, c.name)
@@ -409,9 +415,14 @@ func (b *Bot) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 		staff:   b.o.StaffChat != 0 && msg.Chat.ID == b.o.StaffChat,
 	}
 	err = b.handleCallback(ctx, cq, mc, c)
-	if errors.Is(err, errStale) {
+	switch {
+	case errors.Is(err, errStale):
 		b.answerCallback(ctx, cq, msgExpired, false)
 		return nil
+	case err != nil && !isBlocked(err):
+		// Stop the button's spinner; if it was already answered,
+		// Telegram refuses this one, which is harmless.
+		b.answerCallback(ctx, cq, msgInternalError, false)
 	}
 	return err
 }

@@ -152,8 +152,13 @@ func (b *Bot) poll(ctx context.Context) error {
 			wait = time.Second
 			continue
 		}
-		for _, it := range items {
-			offset = max(offset, it.in.ID)
+		// The batch's highest id (ids may restart lower after a quiet
+		// week; see store.ReceiveUpdates).
+		if len(items) > 0 {
+			offset = 0
+			for _, it := range items {
+				offset = max(offset, it.in.ID)
+			}
 		}
 		if d := b.dispatch.Load(); d != nil {
 			for _, it := range fresh {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -381,5 +382,24 @@ func TestRealEngineStarterPack(t *testing.T) {
 	}
 	for _, q := range []string{"😀", "<b>*_+-:*\"~^()</b>", "\u202e民法典第1079条", strings.Repeat("我", 4096)} {
 		h.say(alice, alice, q)
+	}
+}
+
+func TestWebhookOwnListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	h := newHarness(t, func(o *Options) {
+		o.Webhook = Webhook{URL: "http://" + addr + "/hook/secret-path", SecretToken: "tok", Listen: addr}
+	})
+	h.start()
+	h.say(alice, alice, "离婚")
+	contains(t, h.last(alice), "怎么离婚")
+	h.stop()
+	if _, err := net.Dial("tcp", addr); err == nil {
+		t.Fatal("webhook listener still open after Run returned")
 	}
 }

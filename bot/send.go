@@ -298,6 +298,9 @@ func (b *Bot) rememberChat(ctx context.Context, c models.Chat) {
 // buttons under the last part. On a 403 the chat is marked blocked and the
 // error wraps outbox.ErrBlocked.
 func (b *Bot) SendCampaign(ctx context.Context, chatID int64, html string, buttons []LinkButton) error {
+	if strings.TrimSpace(html) == "" {
+		return outbox.Permanent(errors.New("bot: empty campaign message"))
+	}
 	var kb *keyboard
 	for _, bt := range buttons {
 		if bt.Text == "" || !safeLink(bt.URL) {

@@ -182,11 +182,8 @@ func (b *Bot) statsText(ctx context.Context, p Period) (string, error) {
 	var s strings.Builder
 	fmt.Fprintf(&s, "📊 <b>咨询统计 · %s</b>\n\n", esc(p.Label))
 	fmt.Fprintf(&s, "咨询人次：<b>%d</b>\n", ct.Total())
-	fmt.Fprintf(&s, "咨询人数：<b>%d</b>", ct.Residents)
-	if ct.Anonymous > 0 {
-		fmt.Fprintf(&s, "（另有 %d 次未记名）", ct.Anonymous)
-	}
-	s.WriteString("\n\n<b>回答方式</b>\n")
+	fmt.Fprintf(&s, "咨询人数：<b>%d</b>\n", ct.Residents)
+	s.WriteString("\n<b>回答方式</b>\n")
 	kinds := []struct{ kind, name string }{
 		{string(knowledge.KindCitation), "引用法条"},
 		{string(knowledge.KindFAQ), "常见问题解答"},

@@ -64,6 +64,15 @@ func TestGroupAnswersOnlyWhenAddressed(t *testing.T) {
 	if h.last(village) != msgGroupSubscribe {
 		t.Fatalf("/subscribe in a group: %q", h.last(village))
 	}
+	// Private matters go to the private chat through a deep link.
+	h.send(groupMessage(15, alice, "/forget"))
+	if b := h.button(h.lastMessage(village), "💬"); !strings.HasSuffix(b.URL, "?start=forget") {
+		t.Fatalf("/forget in a group: %+v", b)
+	}
+	h.say(alice, alice, "/start forget")
+	h.button(h.lastMessage(alice), btnForgetYes)
+	h.say(alice, alice, "/start human")
+	contains(t, h.last(alice), "请用一两句话说说")
 
 	// Feedback in a group counts only from the person who asked.
 	h.press(village, bob, card, btnHelpful)

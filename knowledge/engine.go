@@ -218,7 +218,7 @@ func (e *Engine) Search(ctx context.Context, q string, k, offset int) ([]Hit, er
 // skip returns true are ignored, so a question is never scored with its own
 // label.
 func (e *Engine) SearchExcluding(ctx context.Context, q string, k int, skip func(id, query string) bool) ([]Hit, error) {
-	ranked, terms, err := e.rank(ctx, q, k, skip)
+	ranked, _, err := e.rank(ctx, q, k, skip)
 	if err != nil {
 		return nil, err
 	}
@@ -227,8 +227,10 @@ func (e *Engine) SearchExcluding(ctx context.Context, q string, k int, skip func
 	}
 	out := make([]Hit, len(ranked))
 	for i, r := range ranked {
-		out[i] = e.hit(r.art, r.score, terms)
-		out[i].Text = ""
+		// Evaluation needs no snippet; skipping it keeps the measured
+		// latency that of ranking.
+		out[i] = e.hit(r.art, r.score, nil)
+		out[i].Text, out[i].Snippet = "", ""
 	}
 	return out, nil
 }
@@ -274,9 +276,10 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 			e.scorer.score(ctx, acc, f.name, xTerms, f.weight*p.WExpand, p.K1, p.B, p.MaxDF, p.MaxTerms)
 		}
 	}
-	useExamples := len(e.snap.Examples) > 0 && p.WExamples > 0
+	useExamples := len(e.snap.Examples) > 0 && (p.WExamples > 0 || p.WExampleRank > 0)
+	var exMass float64
 	if useExamples {
-		e.scorer.score(ctx, acc, fieldExample, qTerms, 1, p.ExampleK1, p.ExampleB, p.MaxDF, p.MaxTerms)
+		exMass = e.scorer.score(ctx, acc, fieldExample, qTerms, 1, p.ExampleK1, p.ExampleB, p.MaxDF, p.MaxTerms)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, terms, err
@@ -296,12 +299,13 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 	scores := make(map[int32]float64, len(arts)+4*p.ExampleDepth)
 	if len(arts) > 0 {
 		top := arts[0].score
-		for _, a := range arts {
-			scores[a.art] += a.score / top
+		for i, a := range arts {
+			scores[a.art] += a.score/top + p.WRank/(p.RankK+float64(i+1))
 		}
 	}
 	// 2. Votes from similar labelled questions.
 	if useExamples {
+		votes := make(map[int32]float64, 4*p.ExampleDepth)
 		exs = topScored(exs, p.ExampleDepth+8)
 		var top float64
 		used := 0
@@ -312,15 +316,25 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 			}
 			if top == 0 {
 				top = h.score
+				if p.ExampleSelfNorm {
+					top = exMass
+				}
 			}
-			w := p.WExamples * pow(h.score/top, p.ExamplePower) / float64(len(ex.Targets))
+			w := pow(h.score/top, p.ExamplePower) / float64(len(ex.Targets))
 			for _, t := range ex.Targets {
-				scores[t] += w
+				votes[t] += w
 			}
 			used++
 			if used >= p.ExampleDepth {
 				break
 			}
+		}
+		ranked := make([]scored, 0, len(votes))
+		for ai, v := range votes {
+			ranked = append(ranked, scored{ai, v})
+		}
+		for i, v := range topScored(ranked, len(ranked)) {
+			scores[v.art] += p.WExamples*v.score + p.WExampleRank/(p.RankK+float64(i+1))
 		}
 	}
 	out := make([]scored, 0, len(scores))
@@ -328,22 +342,86 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 		l := e.snap.Laws[e.snap.Articles[ai].Law]
 		out = append(out, scored{art: ai, score: s * p.prior(l)})
 	}
+	if p.WNeighbour > 0 && p.NeighbourDepth > 0 {
+		out = e.addNeighbours(out, p)
+	}
 	return topScored(out, k), terms, nil
 }
 
-// topScored sorts by descending score (ties by article order) and keeps
-// the first n.
-func topScored(s []scored, n int) []scored {
-	sort.Slice(s, func(i, j int) bool {
-		if s[i].score != s[j].score {
-			return s[i].score > s[j].score
-		}
-		return s[i].art < s[j].art
-	})
-	if len(s) > n {
-		s = s[:n]
+// addNeighbours gives the articles just before and after each of the best
+// NeighbourDepth results a share of its score: lawyers often cite a run of
+// consecutive articles, and the one next to a good match is a good guess.
+func (e *Engine) addNeighbours(out []scored, p Params) []scored {
+	best := topScored(append([]scored(nil), out...), p.NeighbourDepth)
+	at := make(map[int32]int, len(out))
+	for i, s := range out {
+		at[s.art] = i
 	}
+	for _, b := range best {
+		a := e.snap.Articles[b.art]
+		for _, d := range []int{-1, 1} {
+			if a.Suffix != "" && d < 0 {
+				continue
+			}
+			ni, ok := e.res.byArt[articleID(e.snap.Laws[a.Law].ID, a.Number+d, "")]
+			if !ok || !e.snap.Articles[ni].Indexed {
+				continue
+			}
+			add := b.score * p.WNeighbour
+			if i, ok := at[ni]; ok {
+				out[i].score += add
+			} else {
+				at[ni] = len(out)
+				out = append(out, scored{ni, add})
+			}
+		}
+	}
+	return out
+}
+
+// topScored returns the n best of s, best first (ties by article order).
+// It keeps a bounded min-heap, so a broad query touching tens of thousands
+// of articles costs O(len(s)·log n), not a full sort.
+func topScored(s []scored, n int) []scored {
+	less := func(a, b scored) bool { // a ranks below b
+		if a.score != b.score {
+			return a.score < b.score
+		}
+		return a.art > b.art
+	}
+	if len(s) > n {
+		h := s[:0:0]
+		h = append(h, s[:n]...)
+		for i := n/2 - 1; i >= 0; i-- {
+			siftDown(h, i, less)
+		}
+		for _, x := range s[n:] {
+			if less(h[0], x) {
+				h[0] = x
+				siftDown(h, 0, less)
+			}
+		}
+		s = h
+	}
+	sort.Slice(s, func(i, j int) bool { return less(s[j], s[i]) })
 	return s
+}
+
+func siftDown(h []scored, i int, less func(a, b scored) bool) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && less(h[c+1], h[c]) {
+			c++
+		}
+		if !less(h[c], h[i]) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }
 
 func matchQuery(field, text string, boost float64) query.Query {

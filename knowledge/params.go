@@ -19,6 +19,18 @@ type Params struct {
 	WExamples    float64
 	ExampleDepth int
 	ExamplePower float64
+	// ExampleSelfNorm divides a neighbour's score by the query's own idf
+	// mass instead of by the best neighbour's score, so weak neighbours
+	// vote weakly even when they are the best there is.
+	ExampleSelfNorm bool
+	// WRank and WExampleRank add reciprocal-rank terms, w/(RankK+rank), for
+	// an article's rank among BM25 hits and among example votes, so
+	// candidates from either list reach the top whatever the score scales.
+	WRank, WExampleRank, RankK float64
+	// WNeighbour gives the articles either side of each of the best
+	// NeighbourDepth results that share of its score.
+	WNeighbour     float64
+	NeighbourDepth int
 	// Priors multiply the score of articles of these laws (short names) or
 	// categories, the laws residents need most.
 	LawPrior      map[string]float64
@@ -50,6 +62,7 @@ func DefaultParams() Params {
 		WExamples:        1.0,
 		ExampleDepth:     30,
 		ExamplePower:     2,
+		RankK:            60,
 		LawPrior:         map[string]float64{},
 		CategoryPrior:    map[string]float64{},
 		MinScore:         0.05,
@@ -74,7 +87,8 @@ func (p Params) prior(l lawRec) float64 {
 // subject; they are dropped before matching statutes, whose text never
 // contains them.
 var questionNoise = []string{
-	"请问一下", "请问", "我想问一下", "我想问", "想问一下", "想咨询一下", "咨询一下", "想咨询", "咨询",
+	"请问一下", "请问", "我想问一下", "我想问", "想问一下", "我想咨询一下", "我想咨询", "想咨询一下", "咨询一下", "想咨询", "咨询",
+	"请教一下", "请教", "应该怎么办", "该怎么办",
 	"怎么办呢", "怎么办", "怎么处理", "怎么弄", "该怎么", "怎么样", "怎样", "怎么", "如何",
 	"可以吗", "行不行", "能不能", "可不可以", "是不是", "是否", "有没有", "吗", "呢", "吧", "啊", "呀", "哦", "嘛",
 	"谢谢", "你好", "您好", "麻烦", "帮忙", "帮我", "一下",

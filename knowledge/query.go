@@ -132,11 +132,13 @@ type termReader struct {
 // score adds weight·BM25(field, terms) to acc for every document holding a
 // term. Terms in more than maxDF of the field's documents are skipped (they
 // rank little and cost long posting lists); of the rest at most maxTerms,
-// the rarest, are used. It returns the terms used.
-func (s *scorer) score(ctx context.Context, acc *accumulator, field string, terms []string, weight, k1, b, maxDF float64, maxTerms int) []string {
+// the rarest, are used. It returns the sum of the used terms' weighted idf:
+// the score of an average-length document holding each term once, a scale
+// that makes scores comparable across queries.
+func (s *scorer) score(ctx context.Context, acc *accumulator, field string, terms []string, weight, k1, b, maxDF float64, maxTerms int) float64 {
 	st, ok := s.fields[field]
 	if !ok || st.Docs == 0 || weight == 0 {
-		return nil
+		return 0
 	}
 	type cand struct {
 		term string
@@ -175,12 +177,12 @@ func (s *scorer) score(ctx context.Context, acc *accumulator, field string, term
 	}
 	avg := st.avgLen()
 	n := float64(st.Docs)
-	used := make([]string, 0, len(keep))
+	var mass float64
 	var tfd bindex.TermFieldDoc
 	for _, c := range keep {
-		used = append(used, c.term)
 		df := float64(c.df)
 		idf := weight * math.Log(1+(n-df+0.5)/(df+0.5))
+		mass += idf
 		for {
 			d, err := c.tfr.Next(&tfd)
 			if err != nil || d == nil {
@@ -199,5 +201,5 @@ func (s *scorer) score(ctx context.Context, acc *accumulator, field string, term
 		}
 		c.tfr.Close()
 	}
-	return used
+	return mass
 }

@@ -166,11 +166,9 @@ type Report struct {
 	// by staff (phone, visits, events).
 	Online, Offline int64
 	// Residents is the number of distinct residents who asked the bot.
+	// Residents who asked to be forgotten no longer count: their
+	// consultations stay, without a pseudonym.
 	Residents int64
-	// Anonymous is the number of consultations with no resident pseudonym
-	// (recorded by staff, or asked at the command line); each stands for
-	// one person served, since no identity is kept for them.
-	Anonymous int64
 
 	Granularity Granularity
 	Series      []Bucket
@@ -186,12 +184,16 @@ type Report struct {
 }
 
 // PeopleServed is the number of people served (服务群众人数): distinct
-// residents of the bot plus consultations without a pseudonym.
-func (r *Report) PeopleServed() int64 { return r.Residents + r.Anonymous }
+// residents of the bot plus offline consultations, each of which stands for
+// one person since no identity is recorded for them.
+func (r *Report) PeopleServed() int64 { return r.Residents + r.Offline }
 
 // SetTopicNames adds or replaces topic names (id → Chinese name), such as
 // the topics of the office's FAQ pack, over DefaultTopicNames.
 func (r *Report) SetTopicNames(names map[string]string) {
+	if r.topicNames == nil {
+		r.topicNames = maps.Clone(DefaultTopicNames)
+	}
 	for id, name := range names {
 		if name != "" {
 			r.topicNames[id] = name
@@ -206,6 +208,9 @@ func (r *Report) TopicName(id string) string {
 		return UnknownTopicName
 	}
 	if n, ok := r.topicNames[id]; ok {
+		return n
+	}
+	if n, ok := DefaultTopicNames[id]; ok {
 		return n
 	}
 	return id
@@ -245,7 +250,7 @@ func Build(ctx context.Context, db *store.DB, from, to time.Time, loc *time.Loca
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	r.Residents, r.Anonymous = totals.Residents, totals.Anonymous
+	r.Residents = totals.Residents
 	topics, kinds, channels := map[string]int64{}, map[string]int64{}, map[string]int64{}
 	for _, g := range totals.Groups {
 		r.Consultations += g.Count

@@ -5,13 +5,18 @@ import (
 	"context"
 	"encoding/csv"
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -91,7 +96,6 @@ func TestBuildSeededYear(t *testing.T) {
 		{"online", r.Online, seedConsultations - seedOffline},
 		{"offline", r.Offline, seedOffline},
 		{"residents", r.Residents, seedResidents},
-		{"anonymous", r.Anonymous, seedOffline},
 		{"people served", r.PeopleServed(), seedResidents + seedOffline},
 		{"january (with the row at 00:10 on 1 January)", r.Series[0].Count, 11 + 1},
 		{"december", r.Series[11].Count, 22},
@@ -488,5 +492,59 @@ func TestBucketsAcrossYears(t *testing.T) {
 	g, bs := buckets(at(2025, 11, 15, 0, 0), at(2026, 2, 1, 0, 0), shanghai)
 	if g != ByMonth || len(bs) != 3 || !bs[0].Start.Equal(at(2025, 11, 15, 0, 0)) || !bs[1].Start.Equal(at(2025, 12, 1, 0, 0)) {
 		t.Errorf("buckets = %s %v", g, bs)
+	}
+}
+
+// TestFontCoversSourceLiterals fails when a label was added to the package
+// without rerunning go generate ./report/internal/glyphs.
+func TestFontCoversSourceLiterals(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				return true
+			}
+			var missing []rune
+			for _, r := range glyphs.Missing(s) {
+				if r >= 0x20 && !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) {
+					missing = append(missing, r)
+				}
+			}
+			if len(missing) > 0 {
+				t.Errorf("%s: %s: no glyph for %q; run go generate ./report/internal/glyphs", fset.Position(lit.Pos()), lit.Value, string(missing))
+			}
+			return true
+		})
+	}
+}
+
+// Residents who used /forget keep their consultations but lose their
+// pseudonym; they must not each count as a person served.
+func TestForgottenResidentsAreNotPeople(t *testing.T) {
+	db := mustOpen(t)
+	for i := range 3 {
+		mustExec(t, db, `INSERT INTO consultations(at, resident, channel, answer_kind) VALUES (?, '', 'telegram', 'faq')`, at(2026, 3, 2+i, 9, 0).Unix())
+	}
+	mustExec(t, db, `INSERT INTO consultations(at, resident, channel, answer_kind) VALUES (?, 'r1', 'telegram', 'faq')`, at(2026, 3, 9, 9, 0).Unix())
+	mustExec(t, db, `INSERT INTO consultations(at, resident, channel, answer_kind) VALUES (?, '', 'phone', ?)`, at(2026, 3, 9, 9, 0).Unix(), KindStaff)
+	r := mustBuild(t, db, march)
+	if r.Consultations != 5 || r.PeopleServed() != 2 {
+		t.Errorf("consultations %d, people served %d; want 5 and 2", r.Consultations, r.PeopleServed())
 	}
 }

@@ -16,9 +16,9 @@ import (
 const CaptionLimit = 1024
 
 // ParsePeriod turns a staff command's period into [from, to) in loc:
-// "today", "week" (since Monday), "month" and "year" run from their start
-// to the end of today; "2026-03" is that calendar month and "2026" that
-// calendar year.
+// "today" (also the empty string), "week" (since Monday), "month" and
+// "year" run from their start to the end of today; "2026-03" is that
+// calendar month and "2026" that calendar year.
 func ParsePeriod(period string, now time.Time, loc *time.Location) (from, to time.Time, err error) {
 	if loc == nil {
 		loc = time.Local

@@ -19,7 +19,7 @@ const batchSize = 100
 func (s *Scheduler) deliveryLoop(ctx context.Context) {
 	for {
 		wait := s.opt.PollInterval
-		if s.leading.Load() {
+		if s.leads() {
 			next, err := s.Deliver(ctx)
 			if err != nil && ctx.Err() == nil {
 				s.log.Error("campaign delivery", "err", err)
@@ -49,7 +49,7 @@ func (s *Scheduler) Deliver(ctx context.Context) (next time.Time, err error) {
 		return next, err
 	}
 	for _, o := range occs {
-		if ctx.Err() != nil || !s.leading.Load() {
+		if ctx.Err() != nil || !s.leads() {
 			return next, ctx.Err()
 		}
 		if o.Status == store.OccurrencePending {
@@ -102,27 +102,34 @@ func (s *Scheduler) sendDue(ctx context.Context, o store.Occurrence) error {
 		firstErr error
 		after    int64
 	)
-	defer wg.Wait()
+	// finish waits for the sends in flight and reports the first error.
+	finish := func(err error) error {
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		return errors.Join(err, firstErr)
+	}
 	for {
-		if ctx.Err() != nil || !s.leading.Load() {
-			return nil
-		}
 		batch, err := s.db.PendingDeliveries(ctx, o.ID, after, s.clock.Now(), batchSize)
 		if err != nil || len(batch) == 0 {
-			wg.Wait()
-			return errors.Join(err, firstErr)
+			return finish(err)
 		}
 		for _, d := range batch {
+			// Checked before every send: a process that lost the lease
+			// (stalled past its TTL) must not send next to the new holder.
+			if ctx.Err() != nil || !s.leads() {
+				return finish(nil)
+			}
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
-				return nil
+				return finish(nil)
 			}
 			mu.Lock()
-			err := firstErr
+			failed := firstErr != nil
 			mu.Unlock()
-			if err != nil {
-				return err
+			if failed {
+				return finish(nil)
 			}
 			wg.Add(1)
 			go func() {
@@ -234,7 +241,7 @@ func (s *Scheduler) safeNotify(ctx context.Context, html string) (err error) {
 func (s *Scheduler) Drain(ctx context.Context) error {
 	var waitingFor string
 	for {
-		h, ok, err := s.lease.acquire(ctx, OwnerCLI, s.clock.Now())
+		h, ok, err := s.takeLease(ctx, OwnerCLI)
 		if err != nil {
 			return err
 		}
@@ -254,7 +261,6 @@ func (s *Scheduler) Drain(ctx context.Context) error {
 		case <-s.clock.After(s.opt.PollInterval):
 		}
 	}
-	s.leading.Store(true)
 	hctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -273,8 +279,12 @@ func (s *Scheduler) Drain(ctx context.Context) error {
 		s.leading.Store(false)
 	}()
 	for {
-		if !s.leading.Load() {
-			return errors.New("schedules: lost the sender lease to another process")
+		if !s.leads() {
+			// Renew now rather than wait for the renewer (after a long
+			// wait both wake together); fail if someone else took it.
+			if _, ok, err := s.takeLease(ctx, OwnerCLI); err != nil || !ok {
+				return errors.Join(errors.New("schedules: lost the sender lease to another process"), err)
+			}
 		}
 		next, err := s.Deliver(ctx)
 		if err != nil {

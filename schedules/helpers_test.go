@@ -263,6 +263,14 @@ func lead(t *testing.T, s *Scheduler) {
 	}
 }
 
+// deliverNow renews the lease at the clock's now, as the running loops do
+// every poll, and makes one delivery pass.
+func deliverNow(t *testing.T, s *Scheduler, ctx context.Context) (time.Time, error) {
+	t.Helper()
+	lead(t, s)
+	return s.Deliver(ctx)
+}
+
 func occurrences(t *testing.T, db *store.DB) []store.OccurrenceProgress {
 	t.Helper()
 	ops, err := db.RecentOccurrences(context.Background(), 1000)

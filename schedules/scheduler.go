@@ -97,11 +97,16 @@ type Scheduler struct {
 	clock Clock
 	lease *lessee
 
-	leading atomic.Bool
-	wake    chan struct{}
+	// leading is set while this scheduler holds the sender lease; it may
+	// send until leaseUntil (unix nanoseconds), half a TTL after the last
+	// renewal, so a process that stalls stops before another takes over.
+	leading    atomic.Bool
+	leaseUntil atomic.Int64
+	wake       chan struct{}
 
 	mu      sync.Mutex
 	started bool
+	closed  bool
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
@@ -180,6 +185,10 @@ func (s *Scheduler) Calendar() *Calendar { return s.cal }
 // waits. Run may be called once.
 func (s *Scheduler) Run(ctx context.Context) error {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errors.New("schedules: closed")
+	}
 	if s.started {
 		s.mu.Unlock()
 		return errors.New("schedules: Run called twice")
@@ -212,9 +221,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 }
 
 // Close stops Run and waits for it to return. It is safe to call twice, and
-// before or without Run.
+// before or without Run (a later Run then returns at once).
 func (s *Scheduler) Close() error {
 	s.mu.Lock()
+	s.closed = true
 	cancel, done := s.cancel, s.done
 	s.mu.Unlock()
 	if cancel == nil {
@@ -243,15 +253,34 @@ func (s *Scheduler) calendarLoop(ctx context.Context) {
 	}
 }
 
+// takeLease takes or renews the sender lease for owner; on success this
+// scheduler leads for another half TTL.
+func (s *Scheduler) takeLease(ctx context.Context, owner string) (Holder, bool, error) {
+	now := s.clock.Now()
+	h, ok, err := s.lease.acquire(ctx, owner, now)
+	if err != nil || !ok {
+		s.leading.Store(false)
+		return h, false, err
+	}
+	s.leaseUntil.Store(now.Add(s.opt.LeaseTTL / 2).UnixNano())
+	s.leading.Store(true)
+	return h, true, nil
+}
+
+// leads reports whether this scheduler may send now.
+func (s *Scheduler) leads() bool {
+	return s.leading.Load() && s.clock.Now().UnixNano() < s.leaseUntil.Load()
+}
+
 // heartbeat takes or renews the sender lease and records whether this
-// scheduler leads; it logs once when another process holds the lease.
+// scheduler leads; it logs when that changes.
 func (s *Scheduler) heartbeat(ctx context.Context, owner string, waitingFor *string) bool {
-	h, ok, err := s.lease.acquire(ctx, owner, s.clock.Now())
+	was := s.leading.Load()
+	h, ok, err := s.takeLease(ctx, owner)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Error("sender lease", "err", err)
 		}
-		s.leading.Store(false)
 		return false
 	}
 	if !ok {
@@ -259,14 +288,12 @@ func (s *Scheduler) heartbeat(ctx context.Context, owner string, waitingFor *str
 			*waitingFor = h.Token
 			s.log.Warn("another pufabot process sends campaigns; waiting for it to stop", "holder", h.Owner, "holder_pid", h.PID, "holder_host", h.Host)
 		}
-		s.leading.Store(false)
 		return false
 	}
-	if *waitingFor != "" || !s.leading.Load() {
+	if *waitingFor != "" || !was {
 		*waitingFor = ""
 		s.log.Info("sending campaigns from this process", "owner", owner, "pid", s.lease.pid)
 	}
-	s.leading.Store(true)
 	return true
 }
 

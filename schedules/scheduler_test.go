@@ -31,7 +31,7 @@ func TestFiresOnTheDayAndCatchesUpAfterDowntime(t *testing.T) {
 		if err := s.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Deliver(ctx); err != nil {
+		if _, err := deliverNow(t, s, ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -104,7 +104,7 @@ func TestNoDoubleFiringAcrossRestarts(t *testing.T) {
 		}
 		return nil
 	}
-	if _, err := s1.Deliver(crash); err != nil && !errors.Is(err, context.Canceled) {
+	if _, err := deliverNow(t, s1, crash); err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatal(err)
 	}
 	db1.Close()
@@ -124,7 +124,7 @@ func TestNoDoubleFiringAcrossRestarts(t *testing.T) {
 		if err := s2.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s2.Deliver(ctx); err != nil {
+		if _, err := deliverNow(t, s2, ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -139,7 +139,7 @@ func TestNoDoubleFiringAcrossRestarts(t *testing.T) {
 	if err := s3.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s3.Deliver(ctx); err != nil {
+	if _, err := deliverNow(t, s3, ctx); err != nil {
 		t.Fatal(err)
 	}
 
@@ -184,7 +184,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := s.Deliver(ctx)
+	next, err := deliverNow(t, s, ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,18 +197,18 @@ func TestDeliveryOutcomes(t *testing.T) {
 	}
 	// Retries back off: 1 minute, then 2 minutes.
 	clock.Advance(time.Minute)
-	if _, err := s.Deliver(ctx); err != nil {
+	if _, err := deliverNow(t, s, ctx); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
-	if _, err := s.Deliver(ctx); err != nil {
+	if _, err := deliverNow(t, s, ctx); err != nil {
 		t.Fatal(err)
 	}
 	if len(*notes) != 0 {
 		t.Fatalf("finished too early: %q", *notes)
 	}
 	clock.Advance(time.Minute)
-	if _, err := s.Deliver(ctx); err != nil {
+	if _, err := deliverNow(t, s, ctx); err != nil {
 		t.Fatal(err)
 	}
 	p, _ = db.OccurrenceProgress(ctx, id)
@@ -230,7 +230,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender.fail = nil
-	if _, err := s.Deliver(ctx); err != nil {
+	if _, err := deliverNow(t, s, ctx); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ := db.OccurrenceProgress(ctx, id2); p.Recipients != 8 || p.Sent != 8 {
@@ -270,7 +270,7 @@ func TestNotifierPanicDoesNotStopDelivery(t *testing.T) {
 	if _, err := s.Broadcast(ctx, 1, "b"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Deliver(ctx); err != nil {
+	if _, err := deliverNow(t, s, ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := sender.total(); n != 6 {
@@ -306,7 +306,7 @@ func TestRunNowResumesAnUnfinishedRun(t *testing.T) {
 		t.Fatal("RunNow of an unknown campaign succeeded")
 	}
 	lead(t, s)
-	if _, err := s.Deliver(ctx); err != nil {
+	if _, err := deliverNow(t, s, ctx); err != nil {
 		t.Fatal(err)
 	}
 	o3, resumed, err := s.RunNow(ctx, "consumer-day")
@@ -336,7 +336,7 @@ func TestStatus(t *testing.T) {
 	s.Tick(ctx)
 	clock.Set(sh(2026, 3, 15, 9, 0))
 	s.Tick(ctx)
-	s.Deliver(ctx)
+	deliverNow(t, s, ctx)
 	if _, err := s.Broadcast(ctx, 7, "x"); err != nil {
 		t.Fatal(err)
 	}
@@ -519,5 +519,47 @@ func TestNewRejectsBadCampaigns(t *testing.T) {
 	_, err := New(db, Options{Campaigns: []Campaign{campaign("consumer-day", "TZ=0")}})
 	if err == nil || !strings.Contains(err.Error(), `campaign "consumer-day": cron "TZ=0"`) {
 		t.Fatalf("New = %v", err)
+	}
+}
+
+func TestStalledSchedulerStopsSending(t *testing.T) {
+	db := openDB(t, "")
+	seedSubscribers(t, db, 1, 3)
+	clock := newFakeClock(sh(2026, 3, 15, 8, 0))
+	sender := newFakeSender()
+	s, _, _ := newScheduler(t, db, clock, sender, keyDates, nil)
+	ctx := context.Background()
+	lead(t, s)
+	if _, err := s.Broadcast(ctx, 1, "x"); err != nil {
+		t.Fatal(err)
+	}
+	// No renewal for half the lease TTL (the process was paused): another
+	// process may take over soon, so this one must not send.
+	clock.Advance(DefaultLeaseTTL / 2)
+	if _, err := s.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sender.total(); n != 0 {
+		t.Fatalf("a stalled scheduler sent %d messages", n)
+	}
+	if _, err := deliverNow(t, s, ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sender.total(); n != 3 {
+		t.Fatalf("after renewing: sent %d, want 3", n)
+	}
+}
+
+func TestCloseBeforeRun(t *testing.T) {
+	db := openDB(t, "")
+	s, _, _ := newScheduler(t, db, newFakeClock(sh(2026, 1, 1, 0, 0)), newFakeSender(), nil, nil)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(context.Background()); err == nil {
+		t.Fatal("Run after Close did not return an error")
 	}
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -330,7 +332,14 @@ func (db *DB) Forget(ctx context.Context, chatID int64, resident string) error {
 			return err
 		}
 		if resident != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE consultations SET question = NULL, resident = '' WHERE resident = ?`, resident); err != nil {
+			// A fresh random token replaces the pseudonym: the rows can no
+			// longer be tied to the person (the token is not derived from
+			// anything), yet the count of residents served stays right.
+			token := make([]byte, 12)
+			if _, err := rand.Read(token); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE consultations SET question = NULL, resident = ? WHERE resident = ?`, "forgotten-"+hex.EncodeToString(token), resident); err != nil {
 				return err
 			}
 		}

@@ -31,9 +31,6 @@ type ConsultationTotals struct {
 	Groups []ConsultationGroup
 	// Residents is the number of distinct pseudonymous residents.
 	Residents int64
-	// Anonymous is the number of consultations without a pseudonym
-	// (recorded by staff, or asked from the command line).
-	Anonymous int64
 }
 
 // Total is the number of consultations (人次).
@@ -96,12 +93,6 @@ func (db *DB) ConsultationTotals(ctx context.Context, from, to time.Time) (Consu
 			GROUP BY resident)`, lo, hi).Scan(&t.Residents)
 	if err != nil {
 		return t, fmt.Errorf("store: distinct residents: %w", err)
-	}
-	err = db.db.QueryRowContext(ctx, `
-		SELECT COUNT(*) FROM consultations INDEXED BY consultations_resident_at
-		WHERE resident = '' AND at >= ? AND at < ?`, lo, hi).Scan(&t.Anonymous)
-	if err != nil {
-		return t, fmt.Errorf("store: anonymous consultations: %w", err)
 	}
 	return t, nil
 }

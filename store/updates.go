@@ -24,9 +24,14 @@ type InboundUpdate struct {
 }
 
 // ReceiveUpdates stores newly received updates durably, in one transaction,
-// before they are handled (or acknowledged to Telegram), and raises the
-// stored update offset to the highest id. It returns the updates not seen
+// before they are handled (or acknowledged to Telegram), and records the
+// batch's highest id as the update offset. It returns the updates not seen
 // before; updates already stored (delivered twice) are left out.
+//
+// The offset follows the latest batch rather than only growing: after a
+// week without updates Telegram may restart ids at a lower value, and an
+// offset that is too low only means updates delivered again, which are
+// recognised, while one that is too high would skip updates.
 func (db *DB) ReceiveUpdates(ctx context.Context, ups []InboundUpdate) ([]InboundUpdate, error) {
 	if len(ups) == 0 {
 		return nil, nil
@@ -57,7 +62,7 @@ func (db *DB) ReceiveUpdates(ctx context.Context, ups []InboundUpdate) ([]Inboun
 				max = u.ID
 			}
 		}
-		return raiseOffset(ctx, tx, max, now)
+		return setOffset(ctx, tx, max, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: receive updates: %w", err)
@@ -65,17 +70,7 @@ func (db *DB) ReceiveUpdates(ctx context.Context, ups []InboundUpdate) ([]Inboun
 	return fresh, nil
 }
 
-func raiseOffset(ctx context.Context, tx *sql.Tx, id, now int64) error {
-	var cur sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, settingUpdateOffset).Scan(&cur)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	if cur.Valid {
-		if v, err := strconv.ParseInt(cur.String, 10, 64); err == nil && v >= id {
-			return nil
-		}
-	}
+func setOffset(ctx context.Context, tx *sql.Tx, id, now int64) error {
 	for k, v := range map[string]string{settingUpdateOffset: strconv.FormatInt(id, 10), settingUpdateOffsetAt: strconv.FormatInt(now, 10)} {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 			return err
@@ -84,8 +79,8 @@ func raiseOffset(ctx context.Context, tx *sql.Tx, id, now int64) error {
 	return nil
 }
 
-// UpdateOffset returns the highest update id stored and when it was
-// stored; 0 and the zero time before the first update.
+// UpdateOffset returns the highest update id of the latest batch received
+// and when it was stored; 0 and the zero time before the first update.
 func (db *DB) UpdateOffset(ctx context.Context) (int64, time.Time, error) {
 	v, err := db.Setting(ctx, settingUpdateOffset)
 	if errors.Is(err, ErrNotFound) {

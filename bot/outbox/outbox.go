@@ -508,7 +508,15 @@ func (q *Queue) next() (*job, time.Duration) {
 			j.inflight = true
 			c.busy = true
 			q.inflight++
-			q.nextStart = now.Add(time.Duration(float64(time.Second) / q.rate))
+			// Space starts from the previous slot, not from when the
+			// dispatcher woke up, so timer lateness does not lower the
+			// rate; an idle queue earns no credit for a burst.
+			interval := time.Duration(float64(time.Second) / q.rate)
+			base := q.nextStart
+			if now.Sub(base) >= interval {
+				base = now
+			}
+			q.nextStart = base.Add(interval)
 			if !j.started {
 				j.started = true
 				q.m.wait.Observe(now.Sub(j.queuedAt).Seconds(), j.prio.String())

@@ -413,20 +413,29 @@ type funcClock func() time.Time
 func (f funcClock) Now() time.Time                         { return f() }
 func (f funcClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// startScheduler creates the campaign scheduler of `pufabot serve`, sending
-// through the bot and reporting finished occurrences to the staff chat,
-// and runs it until ctx ends. The returned stop waits for it to return.
-func startScheduler(ctx context.Context, cfg config.Config, loc *time.Location, db *store.DB, b *bot.Bot, now func() time.Time, log *slog.Logger) (*schedules.Scheduler, func(), error) {
-	sender := botCampaignSender{b}
+// serveScheduler is the campaign scheduler of `pufabot serve`. It can be
+// created before the bot (so the bot can take it as its Broadcaster) and
+// sends through the bot once attached.
+type serveScheduler struct {
+	*schedules.Scheduler
+	sender *lateSender
+	log    *slog.Logger
+}
+
+// newServeScheduler validates the campaigns and creates the scheduler;
+// finished occurrences are reported to telegram.staff_chat.
+func newServeScheduler(cfg config.Config, loc *time.Location, db *store.DB, now func() time.Time, log *slog.Logger) (*serveScheduler, error) {
+	sender := &lateSender{}
 	var notify schedules.Notifier
-	if cfg.Telegram.StaffChat != 0 {
+	if staff := cfg.Telegram.StaffChat; staff != 0 {
 		notify = func(ctx context.Context, html string) error {
-			return b.SendCampaign(ctx, cfg.Telegram.StaffChat, html, nil)
+			return sender.SendCampaign(ctx, staff, html, nil)
 		}
 	}
 	if now == nil {
 		now = time.Now
 	}
+	log = log.With(slog.String("component", "schedules"))
 	sched, err := schedules.New(db, schedules.Options{
 		Campaigns:   cfg.Schedules.Campaigns,
 		Location:    loc,
@@ -436,20 +445,40 @@ func startScheduler(ctx context.Context, cfg config.Config, loc *time.Location, 
 		IsBlocked:   isBlockedSendError,
 		IsPermanent: isPermanentSendError,
 		Notify:      notify,
-		Logger:      log.With(slog.String("component", "schedules")),
+		Logger:      log,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	return &serveScheduler{Scheduler: sched, sender: sender, log: log}, nil
+}
+
+// attach makes the scheduler send through b, at broadcast priority in its
+// outgoing queue.
+func (s *serveScheduler) attach(b *bot.Bot) { s.sender.set(botCampaignSender{b}) }
+
+// start runs the scheduler until ctx ends; the returned stop waits for it.
+func (s *serveScheduler) start(ctx context.Context) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := sched.Run(ctx); err != nil {
-			log.Error("campaign scheduler stopped", slog.Any("error", err))
+		if err := s.Run(ctx); err != nil {
+			s.log.Error("campaign scheduler stopped", slog.Any("error", err))
 		}
 	}()
-	return sched, func() {
-		sched.Close()
+	return func() {
+		s.Close()
 		<-done
-	}, nil
+	}
+}
+
+// startScheduler creates the campaign scheduler of `pufabot serve` for a
+// bot that already exists, and starts it; stop waits for it to return.
+func startScheduler(ctx context.Context, cfg config.Config, loc *time.Location, db *store.DB, b *bot.Bot, now func() time.Time, log *slog.Logger) (*serveScheduler, func(), error) {
+	sched, err := newServeScheduler(cfg, loc, db, now, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	sched.attach(b)
+	return sched, sched.start(ctx), nil
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -13,10 +14,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/pufabot/pufabot/bot/outbox"
+	"github.com/pufabot/pufabot/config"
 	"github.com/pufabot/pufabot/internal/telegramtest"
 	"github.com/pufabot/pufabot/schedules"
 	"github.com/pufabot/pufabot/store"
@@ -526,4 +532,113 @@ func crashTest(t *testing.T, bin, mode string) {
 	if len(ops) != 1 || ops[0].Status != store.OccurrenceDone || ops[0].Progress != want {
 		t.Errorf("occurrences = %+v, want one done with %+v", ops, want)
 	}
+}
+
+// BenchmarkCampaignDelivery sends one campaign through the path `pufabot
+// campaigns run` uses (scheduler, SQLite deliveries, the outgoing queue at
+// telegram.rate_per_second 25) to a fake Bot API enforcing 30 messages a
+// second, while residents' answers go through the same queue at interactive
+// priority, one every 250ms. It reports the achieved rate (all messages, and
+// as a share of the configured 25/s), the 429s received and the answers' p99
+// latency. PUFABOT_BENCH_SUBSCRIBERS sets the audience (default 250, about
+// ten seconds); the full-size run is
+//
+//	PUFABOT_BENCH_SUBSCRIBERS=10000 go test -run '^$' -bench CampaignDelivery -benchtime 1x -timeout 30m ./cmd/pufabot
+func BenchmarkCampaignDelivery(b *testing.B) {
+	n := 250
+	if v := os.Getenv("PUFABOT_BENCH_SUBSCRIBERS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("PUFABOT_BENCH_SUBSCRIBERS=%q", v)
+		}
+	}
+	const limit = 25
+	var (
+		total, broadcast, throttled int
+		elapsed                     time.Duration
+		answers                     []time.Duration
+	)
+	for b.Loop() {
+		f := newCampaignFixture(b, true, limit)
+		f.tg.Enforce(telegramtest.Limits{PerSecond: 30})
+		f.seed(b, n)
+		cfg, err := config.Load(f.config, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		db := f.openDB(b)
+		log := slog.New(slog.DiscardHandler)
+		tg, err := newTelegramSender(cfg, log)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sched, err := schedules.New(db, schedules.Options{
+			Campaigns: cfg.Schedules.Campaigns,
+			Sender:    tg,
+			IsBlocked: isBlockedSendError,
+			Logger:    log,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, stop := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wg.Add(1)
+		go func() { // residents asking questions during the broadcast
+			defer wg.Done()
+			tick := time.NewTicker(250 * time.Millisecond)
+			defer tick.Stop()
+			for chat := int64(-1); ; chat-- {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+				p := &tgbot.SendMessageParams{ChatID: chat, Text: "答复"}
+				t0 := time.Now()
+				err := tg.queue.Do(ctx, chat, outbox.Interactive, func(ctx context.Context) error {
+					_, err := tg.api.SendMessage(ctx, p)
+					return err
+				})
+				if err == nil {
+					mu.Lock()
+					answers = append(answers, time.Since(t0))
+					mu.Unlock()
+				}
+			}
+		}()
+		calls0 := len(f.tg.Calls("sendMessage"))
+		t0 := time.Now()
+		if _, _, err := sched.RunNow(ctx, "consumer-day"); err != nil {
+			b.Fatal(err)
+		}
+		if err := sched.Drain(ctx); err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(t0)
+		stop()
+		wg.Wait()
+		for _, c := range f.tg.Calls("sendMessage")[calls0:] {
+			if c.Status == 200 {
+				total++
+				if !strings.HasPrefix(c.Form.Get("chat_id"), "-") {
+					broadcast++
+				}
+			}
+		}
+		throttled += f.tg.Stats().TooManyRequests
+		tg.Close()
+		db.Close()
+	}
+	secs := elapsed.Seconds()
+	b.ReportMetric(float64(total)/secs, "msgs/s")
+	b.ReportMetric(float64(broadcast)/secs, "campaign_msgs/s")
+	b.ReportMetric(100*float64(total)/secs/limit, "%_of_limit")
+	b.ReportMetric(float64(throttled), "429s")
+	slices.Sort(answers)
+	if len(answers) > 0 {
+		b.ReportMetric(float64(answers[(len(answers)*99)/100].Milliseconds()), "answer_p99_ms")
+	}
+	b.ReportMetric(float64(n), "subscribers")
 }

@@ -223,6 +223,7 @@ func (s *server) Run(ctx context.Context) error {
 		ResponseTime:       cfg.Telegram.ResponseTime,
 		RetainDays:         cfg.Privacy.RetainDays,
 		Location:           loc,
+		Stats:              statsFunc(db, engine, loc),
 		Metrics:            s.metrics,
 		Logger:             s.log,
 		Now:                s.now,
@@ -230,6 +231,7 @@ func (s *server) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	cleanups = append(cleanups, startRetention(ctx, db, cfg.Privacy.RetainDays, loc, s.now, s.log))
 
 	// ---- schedules: create and start the campaign scheduler here ----
 	// It sends through the bot at outbox.Broadcast priority; register its

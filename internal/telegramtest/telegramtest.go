@@ -8,6 +8,11 @@
 //
 // Start one with New in a test and point the bot at it with
 // bot.WithServerURL(srv.URL()) and srv.Token().
+//
+// It checks what real bots trip over: parse_mode HTML markup, message and
+// caption length (4096/1024 UTF-16 units), callback_data over 64 bytes,
+// unknown callback query ids, edits that change nothing. It does not check
+// MarkdownV2, and methods it does not know answer 404 as Telegram does.
 package telegramtest
 
 import (

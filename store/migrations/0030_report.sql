@@ -5,8 +5,7 @@
 -- of a year's rows (see DB.ConsultationTotals).
 CREATE INDEX consultations_dims ON consultations(topic, answer_kind, channel, feedback, handed_over, at);
 
--- Counts distinct residents of a long period in index order, and finds
--- the anonymous (offline) consultations of a period with one seek.
+-- Counts the distinct residents of a long period in index order.
 CREATE INDEX consultations_resident_at ON consultations(resident, at);
 
 -- Only rows that still hold question text: the daily retention job finds
