@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -199,6 +200,8 @@ type Bot struct {
 
 	apiURL     string
 	pollClient *http.Client
+	// redact masks the token and the webhook secret in errors Run returns.
+	redact *redactor
 
 	// Set by Run before any update is handled.
 	botID    int64
@@ -226,8 +229,12 @@ type Bot struct {
 
 // New checks the options and returns a Bot. It makes no network request.
 func New(o Options) (*Bot, error) {
-	if strings.TrimSpace(o.Token) == "" {
+	o.Token = strings.TrimSpace(o.Token)
+	if o.Token == "" {
 		return nil, errors.New("bot: no token (set telegram.token or PUFABOT_TELEGRAM_TOKEN)")
+	}
+	if !validToken(o.Token) {
+		return nil, errBadToken
 	}
 	if o.Store == nil {
 		return nil, errors.New("bot: no store")
@@ -263,6 +270,8 @@ func New(o Options) (*Bot, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	redact := newRedactor(o.Token, o.Webhook.SecretToken)
+	o.Logger = slog.New(RedactSecrets(o.Logger.Handler(), o.Token, o.Webhook.SecretToken))
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -281,6 +290,11 @@ func New(o Options) (*Bot, error) {
 	apiURL := strings.TrimRight(o.ServerURL, "/")
 	if apiURL == "" {
 		apiURL = "https://api.telegram.org"
+	}
+	// A URL that does not parse would make every request fail with an
+	// error quoting the full URL, token included.
+	if u, err := url.Parse(apiURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("bot: server URL %q is not an http:// or https:// URL", o.ServerURL)
 	}
 	client := o.HTTPClient
 	if client == nil {
@@ -318,6 +332,7 @@ func New(o Options) (*Bot, error) {
 		m:          newInstruments(o.Metrics),
 		apiURL:     apiURL,
 		pollClient: pollClient,
+		redact:     redact,
 	}
 	if b.out == nil {
 		b.out = directSender{}
@@ -367,7 +382,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return err
+		return b.redact.err(err)
 	}
 
 	// Handlers get a context that outlives ctx by the drain timeout, so
@@ -419,7 +434,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	d.stop(b.o.DrainTimeout, hcancel)
 	select {
 	case err := <-fatal:
-		return err
+		return b.redact.err(err)
 	default:
 		return nil
 	}

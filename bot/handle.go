@@ -151,7 +151,7 @@ func (b *Bot) onStaffChatMessage(ctx context.Context, mc *msgCtx) error {
 		return b.command(ctx, mc, c)
 	}
 	if m.ReplyToMessage != nil {
-		t, err := b.db.TicketForMessage(ctx, m.ReplyToMessage.ID)
+		t, err := b.db.TicketForMessage(ctx, m.Chat.ID, m.ReplyToMessage.ID)
 		if err == nil {
 			return b.staffReply(ctx, mc, t)
 		}

@@ -56,6 +56,9 @@ func (b *Bot) handOverText(ctx context.Context, mc *msgCtx, raw string) error {
 	if b.o.StaffChat == 0 {
 		return b.reply(ctx, mc, msgHumanUnavailable, nil)
 	}
+	if ok, err := b.allowResident(ctx, mc); !ok {
+		return err
+	}
 	resident, _ := b.db.Pseudonym(ctx, mc.from.ID)
 	t := store.Ticket{ChatID: mc.chat.ID, Resident: resident, Question: truncate(text, maxQuestionLen)}
 	if c, err := b.db.LastConsultation(ctx, resident, b.now().Add(-recentConsultation)); err == nil {
@@ -84,6 +87,9 @@ func (b *Bot) onHumanButton(ctx context.Context, cq *models.CallbackQuery, mc *m
 	}
 	if t, err := b.db.ActiveTicketForChat(ctx, mc.chat.ID); err == nil {
 		return b.followUpText(ctx, mc, t, cons.Question)
+	}
+	if ok, err := b.allowResident(ctx, mc); !ok {
+		return err
 	}
 	resident, _ := b.db.Pseudonym(ctx, cq.From.ID)
 	return b.openTicket(ctx, mc, store.Ticket{
@@ -136,7 +142,7 @@ func (b *Bot) announceTicket(ctx context.Context, t store.Ticket, reminder bool)
 	fmt.Fprintf(&s, "\n\n请直接「回复」这条消息，您的回复会转达给居民。办结后发送 /close %d", t.ID)
 	ids, err := b.sendHTML(ctx, b.o.StaffChat, s.String(), sendOpts{})
 	for _, mid := range ids {
-		if err := b.db.AddTicketMessage(ctx, t.ID, mid); err != nil {
+		if err := b.db.AddTicketMessage(ctx, t.ID, b.o.StaffChat, mid); err != nil {
 			return err
 		}
 	}
@@ -208,6 +214,9 @@ func (b *Bot) residentFollowUp(ctx context.Context, mc *msgCtx, t store.Ticket) 
 	if !hasContent(m) || m.Sticker != nil || m.Dice != nil {
 		return b.reply(ctx, mc, msgFollowUpNonText, nil)
 	}
+	if ok, err := b.allowResident(ctx, mc); !ok {
+		return err
+	}
 	if err := b.reopenIfClosed(ctx, t); err != nil {
 		return err
 	}
@@ -221,7 +230,7 @@ func (b *Bot) residentFollowUp(ctx context.Context, mc *msgCtx, t store.Ticket) 
 		}
 	}
 	for _, id := range ids {
-		_ = b.db.AddTicketMessage(ctx, t.ID, id)
+		_ = b.db.AddTicketMessage(ctx, t.ID, b.o.StaffChat, id)
 	}
 	if err != nil {
 		_ = b.reply(ctx, mc, msgInternalError, nil)
@@ -235,6 +244,11 @@ func (b *Bot) followUpText(ctx context.Context, mc *msgCtx, t store.Ticket, raw 
 	if !hasWords(text) {
 		return b.reply(ctx, mc, msgNoWords, nil)
 	}
+	// Everything a resident adds goes to the staff chat: the flood limit
+	// keeps one resident from burying the other tickets.
+	if ok, err := b.allowResident(ctx, mc); !ok {
+		return err
+	}
 	if err := b.reopenIfClosed(ctx, t); err != nil {
 		return err
 	}
@@ -242,7 +256,7 @@ func (b *Bot) followUpText(ctx context.Context, mc *msgCtx, t store.Ticket, raw 
 		t.ID, esc(oneLine(truncate(text, maxQuestionLen))))
 	ids, err := b.sendHTML(ctx, b.o.StaffChat, html, sendOpts{})
 	for _, id := range ids {
-		_ = b.db.AddTicketMessage(ctx, t.ID, id)
+		_ = b.db.AddTicketMessage(ctx, t.ID, b.o.StaffChat, id)
 	}
 	if err != nil {
 		_ = b.reply(ctx, mc, msgInternalError, nil)
@@ -270,7 +284,7 @@ func (b *Bot) cmdClose(ctx context.Context, mc *msgCtx, arg string) error {
 		}
 		id = n
 	} else if r := mc.m.ReplyToMessage; r != nil {
-		t, err := b.db.TicketForMessage(ctx, r.ID)
+		t, err := b.db.TicketForMessage(ctx, mc.chat.ID, r.ID)
 		if err != nil {
 			return b.reply(ctx, mc, msgCloseUsage, nil)
 		}

@@ -22,13 +22,8 @@ func (b *Bot) ask(ctx context.Context, mc *msgCtx, raw string) error {
 	if !hasWords(q) {
 		return b.reply(ctx, mc, msgNoWords, nil)
 	}
-	if ok, warn := b.flood.allow(mc.from.ID, b.now()); !ok {
-		b.m.limited.Inc()
-		b.log.Debug("question refused by the flood limit", slog.Int64("chat_id", mc.chat.ID))
-		if warn && mc.private {
-			return b.reply(ctx, mc, msgFlood, nil)
-		}
-		return nil
+	if ok, err := b.allowResident(ctx, mc); !ok {
+		return err
 	}
 	a, err := b.kb.Answer(ctx, q)
 	if err != nil {
@@ -75,6 +70,23 @@ func (b *Bot) ask(ctx context.Context, mc *msgCtx, raw string) error {
 		b.m.latency.Observe(time.Since(mc.received).Seconds())
 	}
 	return nil
+}
+
+// allowResident applies the per-resident flood limit to something that
+// costs a search or a message to staff (a question, a hand-over, a
+// follow-up). When it reports false the message is dropped; the first
+// one over the limit gets a polite note in a private chat.
+func (b *Bot) allowResident(ctx context.Context, mc *msgCtx) (bool, error) {
+	ok, warn := b.flood.allow(mc.from.ID, b.now())
+	if ok {
+		return true, nil
+	}
+	b.m.limited.Inc()
+	b.log.Debug("message refused by the flood limit", slog.Int64("chat_id", mc.chat.ID))
+	if warn && mc.private {
+		return false, b.reply(ctx, mc, msgFlood, nil)
+	}
+	return false, nil
 }
 
 func (b *Bot) onMenu(ctx context.Context, mc *msgCtx, item string) error {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -481,5 +482,98 @@ func TestStaffHelpInStaffChat(t *testing.T) {
 	h.say(staffChat, adminID, "今天谁值班？")
 	if len(h.sent(staffChat)) != n {
 		t.Fatalf("staff chat got %q", h.sent(staffChat)[n:])
+	}
+}
+
+// A long staff reply formatted across paragraphs is split for Telegram
+// with every part well-formed, and reaches the resident whole.
+func TestLongFormattedStaffReplyIsRelayedWhole(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.say(alice, alice, "/human 邻居占了我家的宅基地")
+	contains(t, h.last(alice), "工单号")
+
+	paras := []string{strings.Repeat("甲", 1350), strings.Repeat("乙", 1350), strings.Repeat("丙", 1350)}
+	text := strings.Join(paras, "\n\n")
+	h.staffReply(adminID, h.ticketMessage(1), text,
+		models.MessageEntity{Type: models.MessageEntityTypeBold, Offset: 0, Length: utf16Len(text)},
+		models.MessageEntity{Type: models.MessageEntityTypeTextLink, Offset: 1000, Length: 2000, URL: "https://example.org/a b"})
+	contains(t, h.last(staffChat), "已转达给居民（工单 #1）")
+	got := h.sent(alice)
+	joined := strings.Join(got, "")
+	for _, p := range paras {
+		if !strings.Contains(strings.ReplaceAll(stripTags(joined), "\n", ""), strings.ReplaceAll(p, "\n", "")) {
+			t.Fatalf("a paragraph of the reply is missing")
+		}
+	}
+	var relays int
+	if err := h.db.SQL().QueryRow(`SELECT COUNT(*) FROM ticket_relays WHERE ticket_id = 1`).Scan(&relays); err != nil {
+		t.Fatal(err)
+	}
+	if relays < 2 {
+		t.Fatalf("%d relayed parts recorded, want every part", relays)
+	}
+}
+
+// What a resident adds to a ticket goes to the staff chat, so it is under
+// the same flood limit as questions.
+func TestFloodLimitCoversHandOver(t *testing.T) {
+	h := newHarness(t, func(o *Options) { o.QuestionsPerMinute = 3 })
+	h.start()
+	h.say(alice, alice, "/human 邻居占了我家的宅基地")
+	contains(t, h.last(alice), "工单号")
+	before := len(h.sent(staffChat))
+	for i := range 8 {
+		h.say(alice, alice, fmt.Sprintf("/human 补充情况第%d条", i))
+	}
+	if n := len(h.sent(staffChat)) - before; n != 2 {
+		t.Fatalf("%d follow-ups reached the staff chat, want 2 (the limit of 3 less the hand-over)", n)
+	}
+	flood := 0
+	for _, s := range h.sent(alice) {
+		if s == msgFlood {
+			flood++
+		}
+	}
+	if flood != 1 {
+		t.Fatalf("resident told about the limit %d times, want once", flood)
+	}
+	h.clock.Add(time.Minute)
+	h.say(alice, alice, "/human 还有一件事")
+	contains(t, h.last(staffChat), "还有一件事")
+}
+
+// Message ids are only unique within a chat: after the staff chat moves
+// to another group, a reply there to a message whose id happens to match
+// an old ticket announcement is staff talk, not an answer to a resident.
+func TestStaffReplyInANewStaffChatDoesNotReachOldTicket(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.say(alice, alice, "/human 邻居占了我家的宅基地")
+	old := h.ticketMessage(1)
+	h.stop()
+
+	const newStaff int64 = -100777888
+	h.opts.StaffChat = newStaff
+	h.start()
+	before := len(h.sent(alice))
+	h.send(models.Update{Message: &models.Message{
+		ID: 70001, From: &models.User{ID: adminID}, Date: int(time.Now().Unix()),
+		Chat:           models.Chat{ID: newStaff, Type: models.ChatTypeSupergroup, Title: "新工作群"},
+		Text:           "这个周末谁值班？",
+		ReplyToMessage: &models.Message{ID: old, Chat: models.Chat{ID: newStaff, Type: models.ChatTypeSupergroup}},
+	}})
+	if len(h.sent(alice)) != before {
+		t.Fatalf("staff talk in the new staff chat was relayed to a resident: %q", h.last(alice))
+	}
+	// /close in reply to it does not close the old ticket either.
+	h.send(models.Update{Message: &models.Message{
+		ID: 70002, From: &models.User{ID: adminID}, Date: int(time.Now().Unix()),
+		Chat: models.Chat{ID: newStaff, Type: models.ChatTypeSupergroup, Title: "新工作群"},
+		Text: "/close", Entities: []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Length: 6}},
+		ReplyToMessage: &models.Message{ID: old, Chat: models.Chat{ID: newStaff, Type: models.ChatTypeSupergroup}},
+	}})
+	if tk, _ := h.db.GetTicket(context.Background(), 1); tk.Status == store.TicketClosed {
+		t.Fatal("a reply in another chat closed the ticket")
 	}
 }

@@ -118,9 +118,11 @@ func oneLine(s string) string {
 // splitHTML splits an HTML message into parts of at most limit UTF-16
 // units, cutting at paragraph boundaries when it can, then at line ends,
 // then after sentence punctuation, and only as a last resort inside a
-// line. Markup produced by this package never spans a line break, so every
-// part stays well-formed; a cut inside a line never splits a tag or an
-// entity.
+// line. A cut never splits a tag or an entity, and markup that spans a cut
+// (staff formatting over several paragraphs, a long bold line) is closed
+// at the end of one part and opened again at the start of the next, so
+// every part is well-formed. The added tags do not count against
+// Telegram's limit, which is on the text without markup.
 func splitHTML(s string, limit int) []string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -133,7 +135,52 @@ func splitHTML(s string, limit int) []string {
 	for _, para := range strings.Split(s, "\n\n") {
 		pieces = append(pieces, splitPiece(para, limit, 0)...)
 	}
-	return pack(pieces, limit)
+	return balanceTags(pack(pieces, limit))
+}
+
+// balanceTags closes, at the end of each part, the tags left open in it,
+// and opens them again (with their attributes) at the start of the next.
+func balanceTags(parts []string) []string {
+	type tag struct{ name, open string }
+	var stack []tag
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		var b strings.Builder
+		for _, t := range stack {
+			b.WriteString(t.open)
+		}
+		b.WriteString(p)
+		for rest := p; ; {
+			lt := strings.IndexByte(rest, '<')
+			if lt < 0 {
+				break
+			}
+			gt := strings.IndexByte(rest[lt:], '>')
+			if gt < 0 {
+				break
+			}
+			raw := rest[lt : lt+gt+1]
+			rest = rest[lt+gt+1:]
+			inner := raw[1 : len(raw)-1]
+			if closing, ok := strings.CutPrefix(inner, "/"); ok {
+				name := strings.ToLower(strings.TrimSpace(closing))
+				if n := len(stack); n > 0 && stack[n-1].name == name {
+					stack = stack[:n-1]
+				}
+				continue
+			}
+			name := inner
+			if k := strings.IndexAny(inner, " \t\n/"); k >= 0 {
+				name = inner[:k]
+			}
+			stack = append(stack, tag{name: strings.ToLower(name), open: raw})
+		}
+		for i := len(stack) - 1; i >= 0; i-- {
+			b.WriteString("</" + stack[i].name + ">")
+		}
+		out = append(out, b.String())
+	}
+	return out
 }
 
 // separators, from the most to the least natural place to cut.
@@ -149,7 +196,7 @@ func splitPiece(s string, limit, level int) []string {
 	if level >= len(separators) {
 		return hardCut(s, limit)
 	}
-	parts := strings.SplitAfter(s, separators[level])
+	parts := mergeInsideTags(strings.SplitAfter(s, separators[level]))
 	if len(parts) == 1 {
 		return splitPiece(s, limit, level+1)
 	}
@@ -174,6 +221,25 @@ func splitPiece(s string, limit, level int) []string {
 		packed = append(packed, cur)
 	}
 	return packed
+}
+
+// mergeInsideTags joins back pieces cut inside a tag (the space in
+// <a href="…">, a comma in a link), so a separator only cuts text.
+func mergeInsideTags(parts []string) []string {
+	out := parts[:0]
+	cur := ""
+	for _, p := range parts {
+		cur += p
+		if strings.LastIndexByte(cur, '<') > strings.LastIndexByte(cur, '>') {
+			continue
+		}
+		out = append(out, cur)
+		cur = ""
+	}
+	if cur != "" {
+		out = append(out, cur)
+	}
+	return out
 }
 
 // hardCut cuts s into pieces that fit, never inside a tag or an entity.

@@ -72,11 +72,11 @@ func TestSplitHTML(t *testing.T) {
 		s := strings.Repeat("ab&amp;cd😀<b>x</b>", 50)
 		for limit := 10; limit < 40; limit++ {
 			got := splitHTML(s, limit)
-			if strings.Join(got, "") != s {
+			if stripTags(strings.Join(got, "")) != stripTags(s) {
 				t.Fatalf("limit %d: text changed", limit)
 			}
 			for _, p := range got {
-				if utf16Len(p) > limit || !utf8.ValidString(p) {
+				if utf16Len(stripTags(p)) > limit || !utf8.ValidString(p) {
 					t.Fatalf("limit %d: bad part %q", limit, p)
 				}
 				if i := strings.LastIndexByte(p, '&'); i >= 0 && !strings.Contains(p[i:], ";") {
@@ -85,7 +85,29 @@ func TestSplitHTML(t *testing.T) {
 				if i := strings.LastIndexByte(p, '<'); i >= 0 && !strings.Contains(p[i:], ">") {
 					t.Fatalf("limit %d: tag cut: %q", limit, p)
 				}
+				mustBalance(t, p)
 			}
+		}
+	})
+	t.Run("markup spanning a cut is closed and reopened", func(t *testing.T) {
+		// Staff formatting: a link and bold over several paragraphs, and
+		// a long bold line that has to be cut inside.
+		s := `<a href="https://example.org/?a=1&amp;b=2"><b>` + para("甲", 60) + "\n\n" + para("乙", 60) + "</b></a>\n\n<i>" + para("丙", 250) + "</i>"
+		got := splitHTML(s, 100)
+		if len(got) < 4 {
+			t.Fatalf("want several parts, got %q", got)
+		}
+		if squeeze(stripTags(strings.Join(got, ""))) != squeeze(stripTags(s)) {
+			t.Fatalf("text changed: %q", got)
+		}
+		for _, p := range got {
+			mustBalance(t, p)
+			if utf16Len(stripTags(p)) > 100 {
+				t.Fatalf("part of %d visible units: %q", utf16Len(stripTags(p)), p)
+			}
+		}
+		if !strings.HasPrefix(got[1], `<a href="https://example.org/?a=1&amp;b=2"><b>`) {
+			t.Fatalf("second part does not reopen the link and bold: %q", got[1])
 		}
 	})
 	t.Run("4096 limit with astral characters", func(t *testing.T) {
@@ -160,3 +182,53 @@ func TestTruncate(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// stripTags returns the text of HTML without its tags.
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>' && in:
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mustBalance fails unless every tag in s is closed, in order.
+func mustBalance(t *testing.T, s string) {
+	t.Helper()
+	var stack []string
+	for rest := s; ; {
+		lt := strings.IndexByte(rest, '<')
+		if lt < 0 {
+			break
+		}
+		gt := strings.IndexByte(rest[lt:], '>')
+		if gt < 0 {
+			t.Fatalf("unclosed tag in %q", s)
+		}
+		tag := rest[lt+1 : lt+gt]
+		rest = rest[lt+gt+1:]
+		if name, ok := strings.CutPrefix(tag, "/"); ok {
+			if len(stack) == 0 || stack[len(stack)-1] != name {
+				t.Fatalf("unbalanced </%s> in %q", name, s)
+			}
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		name, _, _ := strings.Cut(tag, " ")
+		stack = append(stack, name)
+	}
+	if len(stack) > 0 {
+		t.Fatalf("<%s> left open in %q", stack[len(stack)-1], s)
+	}
+}
+
+// squeeze drops all white space.
+func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }

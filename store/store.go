@@ -39,10 +39,9 @@ type DB struct {
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
-	keyOnce sync.Once
-	key     []byte
-	keyErr  error
-	closed  sync.Once
+	keyMu  sync.Mutex
+	key    []byte
+	closed sync.Once
 }
 
 // Open opens (creating if needed) the database at path and applies pending
@@ -189,11 +188,20 @@ const pseudonymKey = "pseudonym_key"
 // hash (HMAC-SHA256 with a random key kept in the database), so counts of
 // unique residents work without storing who they are.
 func (db *DB) Pseudonym(ctx context.Context, userID int64) (string, error) {
-	db.keyOnce.Do(func() { db.key, db.keyErr = db.loadKey(ctx) })
-	if db.keyErr != nil {
-		return "", db.keyErr
+	db.keyMu.Lock()
+	if db.key == nil {
+		// Not cached on failure: a cancelled request must not leave every
+		// later consultation without a pseudonym.
+		k, err := db.loadKey(ctx)
+		if err != nil {
+			db.keyMu.Unlock()
+			return "", fmt.Errorf("store: pseudonym key: %w", err)
+		}
+		db.key = k
 	}
-	m := hmac.New(sha256.New, db.key)
+	key := db.key
+	db.keyMu.Unlock()
+	m := hmac.New(sha256.New, key)
 	fmt.Fprintf(m, "telegram:%d", userID)
 	return hex.EncodeToString(m.Sum(nil)[:12]), nil
 }

@@ -193,20 +193,24 @@ func (db *DB) ticketExec(ctx context.Context, id int64, q string, args ...any) e
 	return nil
 }
 
-// AddTicketMessage links a message in the staff chat (an announcement or a
-// reminder) to its ticket, so a staff reply to it reaches the resident.
-func (db *DB) AddTicketMessage(ctx context.Context, ticketID int64, messageID int) error {
-	_, err := db.db.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_messages(message_id, ticket_id) VALUES (?, ?)`, messageID, ticketID)
+// AddTicketMessage links a message in the staff chat (an announcement, a
+// reminder or a follow-up) to its ticket, so a staff reply to it reaches
+// the resident.
+func (db *DB) AddTicketMessage(ctx context.Context, ticketID, chatID int64, messageID int) error {
+	_, err := db.db.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_messages(chat_id, message_id, ticket_id) VALUES (?, ?, ?)`, chatID, messageID, ticketID)
 	if err != nil {
 		return fmt.Errorf("store: ticket message: %w", err)
 	}
 	return nil
 }
 
-// TicketForMessage returns the ticket a staff-chat message stands for;
-// ErrNotFound when none.
-func (db *DB) TicketForMessage(ctx context.Context, messageID int) (Ticket, error) {
-	return db.oneTicket(ctx, "ticket for message", `WHERE id = (SELECT ticket_id FROM ticket_messages WHERE message_id = ?)`, messageID)
+// TicketForMessage returns the ticket a message in the staff chat chatID
+// stands for; ErrNotFound when none. Message ids are only unique within a
+// chat, so a message of another chat never matches (links stored before
+// chats were recorded match any chat).
+func (db *DB) TicketForMessage(ctx context.Context, chatID int64, messageID int) (Ticket, error) {
+	return db.oneTicket(ctx, "ticket for message", `WHERE id = (SELECT ticket_id FROM ticket_messages
+WHERE message_id = ? AND chat_id IN (?, 0) ORDER BY chat_id = 0 LIMIT 1)`, messageID, chatID)
 }
 
 // AddTicketRelay links a message sent to a resident (a relayed staff

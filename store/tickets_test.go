@@ -35,14 +35,28 @@ func TestTicketLifecycle(t *testing.T) {
 	}
 
 	// Staff-chat messages and relays map back to the ticket.
-	if err := db.AddTicketMessage(ctx, id, 1001); err != nil {
+	const staff = -100500
+	if err := db.AddTicketMessage(ctx, id, staff, 1001); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.TicketForMessage(ctx, 1001); err != nil || got.ID != id {
+	if got, err := db.TicketForMessage(ctx, staff, 1001); err != nil || got.ID != id {
 		t.Fatalf("TicketForMessage = %+v, %v", got, err)
 	}
-	if _, err := db.TicketForMessage(ctx, 1002); !errors.Is(err, ErrNotFound) {
+	if _, err := db.TicketForMessage(ctx, staff, 1002); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("TicketForMessage(unknown) = %v", err)
+	}
+	// Message ids are per chat: the same id in another chat (a new staff
+	// group) is not the ticket's message.
+	if _, err := db.TicketForMessage(ctx, -100600, 1001); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("TicketForMessage(other chat) = %v", err)
+	}
+	// A link stored before chats were recorded (chat 0) still works, but
+	// one of the asking chat wins.
+	if _, err := db.SQL().ExecContext(ctx, `INSERT INTO ticket_messages(chat_id, message_id, ticket_id) VALUES (0, 1003, ?)`, id); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.TicketForMessage(ctx, staff, 1003); err != nil || got.ID != id {
+		t.Fatalf("TicketForMessage(legacy) = %+v, %v", got, err)
 	}
 	if err := db.AddTicketRelay(ctx, id, 42, 7); err != nil {
 		t.Fatal(err)

@@ -92,6 +92,9 @@ func newServer(cfg config.Config, log *slog.Logger) *server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Everything the server runs logs through this logger: mask the
+	// secrets once, here, whatever library error quotes them.
+	log = slog.New(bot.RedactSecrets(log.Handler(), cfg.Telegram.Token, cfg.Telegram.Webhook.SecretToken))
 	return &server{
 		cfg:          cfg,
 		log:          log,
@@ -208,6 +211,13 @@ func (s *server) Run(ctx context.Context) error {
 		<-queueDone
 	})
 
+	// The campaign scheduler exists before the bot, which takes it as its
+	// Broadcaster (/broadcast, /campaigns); it sends through the bot, at
+	// outbox.Broadcast priority, once attached below.
+	sched, err := newServeScheduler(cfg, loc, db, s.now, s.log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	b, err := bot.New(bot.Options{
 		Token:              cfg.Telegram.Token,
 		ServerURL:          cfg.Telegram.ServerURL,
@@ -224,6 +234,7 @@ func (s *server) Run(ctx context.Context) error {
 		RetainDays:         cfg.Privacy.RetainDays,
 		Location:           loc,
 		Stats:              statsFunc(db, engine, loc),
+		Broadcaster:        sched,
 		Metrics:            s.metrics,
 		Logger:             s.log,
 		Now:                s.now,
@@ -233,17 +244,10 @@ func (s *server) Run(ctx context.Context) error {
 	}
 	cleanups = append(cleanups, startRetention(ctx, db, cfg.Privacy.RetainDays, loc, s.now, s.log))
 
-	// ---- schedules: create and start the campaign scheduler here ----
-	// It sends through the bot at outbox.Broadcast priority; register its
-	// stop (waiting for it to return) with cleanups so it ends before the
-	// outbox drains, and hand the bot its Broadcaster before bot.Run
-	// below. The report engineer's StatsFunc goes in bot.Options above.
-	_, stopScheduler, err := startScheduler(ctx, cfg, loc, db, b, s.now, s.log)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	cleanups = append(cleanups, stopScheduler)
-	// ---- end schedules ----
+	// The scheduler stops (and is waited for) after the bot and before
+	// the outbox drains.
+	sched.attach(b)
+	cleanups = append(cleanups, sched.start(ctx))
 
 	botErr := make(chan error, 1)
 	go func() { botErr <- b.Run(ctx) }()

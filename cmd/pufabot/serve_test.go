@@ -305,3 +305,73 @@ func TestServeChildProcess(t *testing.T) {
 	err := run(ctx, []string{"serve", "--config", cfgFile}, os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	os.Exit(exitCode(err, os.Stderr))
 }
+
+// TestServeBroadcastReachesSubscribers checks that serve hands the bot the
+// campaign scheduler: /broadcast from staff is previewed, confirmed and
+// delivered to a subscriber.
+func TestServeBroadcastReachesSubscribers(t *testing.T) {
+	tg := telegramtest.New(t)
+	const admin, resident = 777001, 100200301
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Telegram.Token = tg.Token()
+	cfg.Telegram.ServerURL = tg.URL()
+	cfg.Telegram.Admins = []int64{admin}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(cfg, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runErr := start(t, ctx, s)
+	waitHealthy(t, s, runErr)
+
+	wait := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	lastTo := func(chat int64) string {
+		sent := tg.Sent(chat)
+		if len(sent) == 0 {
+			return ""
+		}
+		return sent[len(sent)-1]
+	}
+
+	tg.PushMessage(resident, resident, "/subscribe all")
+	wait("subscription page", func() bool { return strings.Contains(lastTo(resident), "订阅") })
+
+	tg.PushMessage(admin, admin, "/broadcast 明天上午九点在村委会开展普法讲座")
+	wait("broadcast preview", func() bool { return len(tg.Sent(admin)) >= 2 })
+	if sent := strings.Join(tg.Sent(admin), "\n"); strings.Contains(sent, "还没有配置") || !strings.Contains(sent, "群发预览") {
+		t.Fatalf("/broadcast in serve:\n%s", sent)
+	}
+	var preview int
+	var confirm string
+	for id := 1; id < 100; id++ {
+		m, ok := tg.Message(admin, id)
+		if !ok || m.ReplyMarkup == nil {
+			continue
+		}
+		for _, row := range m.ReplyMarkup.InlineKeyboard {
+			for _, b := range row {
+				if strings.Contains(b.Text, "确认") {
+					preview, confirm = m.ID, b.CallbackData
+				}
+			}
+		}
+	}
+	if confirm == "" {
+		t.Fatal("no confirm button under the preview")
+	}
+	tg.PushCallback(admin, admin, preview, confirm)
+	wait("broadcast delivered", func() bool { return strings.Contains(lastTo(resident), "普法讲座") })
+	wait("staff told the broadcast started", func() bool { return strings.Contains(lastTo(admin), "已开始群发") })
+}
