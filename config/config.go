@@ -301,8 +301,10 @@ func (c Config) Validate() error {
 			errs = append(errs, errors.New("telegram.webhook.secret_token is required with telegram.webhook.url"))
 		}
 	}
-	if _, err := time.LoadLocation(c.Schedules.Timezone); err != nil || c.Schedules.Timezone == "" {
+	if loc, err := time.LoadLocation(c.Schedules.Timezone); err != nil || c.Schedules.Timezone == "" {
 		errs = append(errs, fmt.Errorf("schedules.timezone %q: unknown time zone", c.Schedules.Timezone))
+	} else if err := schedules.Validate(c.Schedules.Campaigns, loc); err != nil {
+		errs = append(errs, fmt.Errorf("schedules.campaigns: %w", err))
 	}
 	if c.Schedules.CatchUp < 0 {
 		errs = append(errs, fmt.Errorf("schedules.catch_up %s: must not be negative", c.Schedules.CatchUp))

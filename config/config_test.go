@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/pufabot/pufabot/schedules"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +63,9 @@ func TestValidate(t *testing.T) {
 		{"webhook without secret", func(c *Config) { c.Telegram.Webhook.URL = "https://x" }, "secret_token"},
 		{"retention", func(c *Config) { c.Privacy.RetainDays = 0 }, "retain_days"},
 		{"server url", func(c *Config) { c.Telegram.ServerURL = "localhost:8081" }, "server_url"},
+		{"bad campaign", func(c *Config) {
+			c.Schedules.Campaigns = []schedules.Campaign{{ID: "x-day", Title: "x", Cron: "TZ=0 * * * *", Message: "hi"}}
+		}, `campaign "x-day"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
