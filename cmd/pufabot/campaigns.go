@@ -471,14 +471,3 @@ func (s *serveScheduler) start(ctx context.Context) (stop func()) {
 		<-done
 	}
 }
-
-// startScheduler creates the campaign scheduler of `pufabot serve` for a
-// bot that already exists, and starts it; stop waits for it to return.
-func startScheduler(ctx context.Context, cfg config.Config, loc *time.Location, db *store.DB, b *bot.Bot, now func() time.Time, log *slog.Logger) (*serveScheduler, func(), error) {
-	sched, err := newServeScheduler(cfg, loc, db, now, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	sched.attach(b)
-	return sched, sched.start(ctx), nil
-}
