@@ -108,6 +108,7 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 	}
 	e := &Engine{idx: idx, scorer: sc, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
 	e.lawTopic = lawTopics(snap.FAQ)
+
 	e.faqm = newFAQMatcher(snap.FAQ)
 	return e, nil
 }
@@ -227,10 +228,11 @@ func (e *Engine) SearchExcluding(ctx context.Context, q string, k int, skip func
 	}
 	out := make([]Hit, len(ranked))
 	for i, r := range ranked {
-		// Evaluation needs no snippet; skipping it keeps the measured
-		// latency that of ranking.
-		out[i] = e.hit(r.art, r.score, nil)
-		out[i].Text, out[i].Snippet = "", ""
+		// Evaluation needs neither text nor snippet; leaving them out
+		// keeps the measured latency that of ranking.
+		a := e.snap.Articles[r.art]
+		l := e.snap.Laws[a.Law]
+		out[i] = Hit{ID: a.ID, Law: l.Title, LawID: l.ID, Article: a.Number, Suffix: a.Suffix, Category: l.Category, Score: r.score}
 	}
 	return out, nil
 }
@@ -240,8 +242,20 @@ type scored struct {
 	score float64
 }
 
-// rank is the retrieval core: BM25 over the article fields, plus votes from
-// similar labelled questions, fused into one ranking.
+// rank is the retrieval core. An article's score is the sum of
+//   - its BM25 score over the article fields, divided by the best one, plus
+//     WRank/(RankK+rank) for its rank among the BM25 hits;
+//   - the votes of the ExampleDepth labelled questions most like q: each
+//     gives its articles (score/q's idf mass)^ExamplePower, shared among
+//     them, times WExamples, plus WExampleRank/(RankK+rank) for the
+//     article's rank by votes;
+//
+// times the prior of its law's category, plus a share of a neighbouring
+// top result's score. The reciprocal-rank terms let the head of either list
+// reach the top whatever the scale of its scores; the idf-mass
+// normalisation lets a near-duplicate question outvote a loose one. skip,
+// when set, hides labelled questions (a question's own label in
+// evaluation).
 func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query string) bool) ([]scored, []string, error) {
 	p := e.params
 	cleaned := CleanQuestion(q)
@@ -284,7 +298,7 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 	if err := ctx.Err(); err != nil {
 		return nil, terms, err
 	}
-	var arts, exs []scored
+	arts, exs := acc.arts[:0], acc.exs[:0]
 	for _, d := range acc.touched {
 		switch v := e.scorer.docs[d]; {
 		case v >= 0:
@@ -295,10 +309,12 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 			exs = append(exs, scored{-2 - v, acc.score[d]})
 		}
 	}
+	acc.arts, acc.exs = arts[:0], exs[:0] // keep the grown buffers
 	arts = topScored(arts, depth)
 	scores := make(map[int32]float64, len(arts)+4*p.ExampleDepth)
+	var top float64
 	if len(arts) > 0 {
-		top := arts[0].score
+		top = arts[0].score
 		for i, a := range arts {
 			scores[a.art] += a.score/top + p.WRank/(p.RankK+float64(i+1))
 		}
@@ -307,20 +323,20 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 	if useExamples {
 		votes := make(map[int32]float64, 4*p.ExampleDepth)
 		exs = topScored(exs, p.ExampleDepth+8)
-		var top float64
+		var exTop float64
 		used := 0
 		for _, h := range exs {
 			ex := e.snap.Examples[h.art]
 			if skip != nil && skip(ex.ID, ex.Query) {
 				continue
 			}
-			if top == 0 {
-				top = h.score
+			if exTop == 0 {
+				exTop = h.score
 				if p.ExampleSelfNorm {
-					top = exMass
+					exTop = exMass
 				}
 			}
-			w := pow(h.score/top, p.ExamplePower) / float64(len(ex.Targets))
+			w := pow(h.score/exTop, p.ExamplePower) / float64(len(ex.Targets))
 			for _, t := range ex.Targets {
 				votes[t] += w
 			}
@@ -334,13 +350,22 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 			ranked = append(ranked, scored{ai, v})
 		}
 		for i, v := range topScored(ranked, len(ranked)) {
-			scores[v.art] += p.WExamples*v.score + p.WExampleRank/(p.RankK+float64(i+1))
+			bm, seen := scores[v.art]
+			if !seen && top > 0 && p.CheckVotes {
+				// Below the BM25 depth, but its score is at hand.
+				if d := e.scorer.artDoc[v.art]; d >= 0 {
+					bm = acc.score[d] / top
+				}
+			}
+			scores[v.art] = bm + p.WExamples*v.score + p.WExampleRank/(p.RankK+float64(i+1))
 		}
 	}
+	// 3. Priors for the laws residents need most.
 	out := make([]scored, 0, len(scores))
 	for ai, s := range scores {
 		l := e.snap.Laws[e.snap.Articles[ai].Law]
-		out = append(out, scored{art: ai, score: s * p.prior(l)})
+		s *= p.prior(l)
+		out = append(out, scored{art: ai, score: s})
 	}
 	if p.WNeighbour > 0 && p.NeighbourDepth > 0 {
 		out = e.addNeighbours(out, p)
@@ -379,7 +404,8 @@ func (e *Engine) addNeighbours(out []scored, p Params) []scored {
 	return out
 }
 
-// topScored returns the n best of s, best first (ties by article order).
+// topScored returns the n best of s, best first (ties by article order),
+// reordering s in place.
 // It keeps a bounded min-heap, so a broad query touching tens of thousands
 // of articles costs O(len(s)·log n), not a full sort.
 func topScored(s []scored, n int) []scored {
@@ -389,9 +415,11 @@ func topScored(s []scored, n int) []scored {
 		}
 		return a.art > b.art
 	}
+	if n <= 0 {
+		return s[:0]
+	}
 	if len(s) > n {
-		h := s[:0:0]
-		h = append(h, s[:n]...)
+		h := s[:n] // the heap lives in place, at the front of s
 		for i := n/2 - 1; i >= 0; i-- {
 			siftDown(h, i, less)
 		}

@@ -25,7 +25,10 @@ type scorer struct {
 	// docs maps an internal document number to what it is: an article
 	// index (>= 0), an example index encoded as -2-i, or -1 for anything
 	// else.
-	docs   []int32
+	docs []int32
+	// artDoc maps an article index to its internal document number, -1
+	// for articles not indexed.
+	artDoc []int32
 	fields map[string]fieldStat
 	pool   sync.Pool // *accumulator
 }
@@ -47,6 +50,9 @@ func (f fieldStat) avgLen() float64 {
 type accumulator struct {
 	score   []float64
 	touched []uint32
+	// arts and exs are reusable buffers for the scored articles and
+	// examples.
+	arts, exs []scored
 }
 
 func (a *accumulator) add(doc uint32, s float64) {
@@ -89,6 +95,10 @@ func (s *scorer) mapDocs(snap *snapshot) error {
 	for i, a := range snap.Articles {
 		arts[a.ID] = int32(i)
 	}
+	s.artDoc = make([]int32, len(snap.Articles))
+	for i := range s.artDoc {
+		s.artDoc[i] = -1
+	}
 	it, err := s.r.DocIDReaderAll()
 	if err != nil {
 		return err
@@ -112,6 +122,7 @@ func (s *scorer) mapDocs(snap *snapshot) error {
 		}
 		if ai, ok := arts[ext]; ok {
 			s.docs[n] = ai
+			s.artDoc[ai] = int32(n)
 		} else if len(ext) > 1 && ext[0] == 'e' {
 			var i int32
 			if _, err := fmt.Sscanf(ext[1:], "%d", &i); err == nil && int(i) < len(snap.Examples) {

@@ -62,6 +62,7 @@ func TestTune(t *testing.T) {
 		f("WRank", func(p *Params) *float64 { return &p.WRank }),
 		f("WExampleRank", func(p *Params) *float64 { return &p.WExampleRank }),
 		f("RankK", func(p *Params) *float64 { return &p.RankK }),
+		f("WNeighbour", func(p *Params) *float64 { return &p.WNeighbour }),
 		f("WLaw", func(p *Params) *float64 { return &p.WLaw }),
 		f("WHeadings", func(p *Params) *float64 { return &p.WHeadings }),
 		f("WFAQRef", func(p *Params) *float64 { return &p.WFAQRef }),
