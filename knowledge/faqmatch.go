@@ -9,28 +9,34 @@ import (
 	"github.com/pufabot/pufabot/knowledge/faq"
 )
 
+// faqAnswerWeight (measured with TestFAQMatcherCalibration) is the share
+// of the match score that comes from the entry's answer text rather than
+// its phrasings.
+var faqAnswerWeight = 0.45
+
 // faqMatcher scores how well a question matches each curated FAQ entry. It
 // compares IDF-weighted Han bigrams and single characters of the question
 // with every phrasing of an entry (the question and its paraphrases), which
 // suits the short, colloquial questions residents type; the entry's answer
-// adds a little evidence.
-// faqAnswerWeight (measured with TestFAQMatcherCalibration) is the share of the match score that comes from the
-// entry's answer text rather than its phrasings.
-var faqAnswerWeight = 0.45
-
+// adds some evidence. Inverted lists keep a match proportional to the
+// entries that share words with the question, not to the size of the FAQ.
 type faqMatcher struct {
-	entries []faqFeatures
-	idf     map[string]float64
-	defIDF  float64
+	idf      map[string]float64
+	defIDF   float64
+	phrasing []phrasingInfo     // every phrasing of every entry
+	post     map[string][]int32 // feature → phrasings holding it
+	ansPost  map[string][]int32 // feature → entries whose answer holds it
+	entries  int
 }
 
-type faqFeatures struct {
-	phrasings []map[string]bool
-	answer    map[string]bool
+type phrasingInfo struct {
+	entry, index int     // entry and the phrasing's position (0 = question)
+	weight       float64 // total weight of the phrasing's features
 }
 
-// features returns the matching units of s: analysed terms plus single Han
-// characters (prefixed, so they never collide with a term).
+// features returns the matching units of s: analysed terms (of s and of
+// its lay→legal expansion) plus single Han characters (prefixed, so they
+// never collide with a term).
 func features(s string) map[string]bool {
 	s = CleanQuestion(s)
 	out := map[string]bool{}
@@ -49,29 +55,43 @@ func features(s string) map[string]bool {
 }
 
 func newFAQMatcher(entries []faq.Entry) *faqMatcher {
-	m := &faqMatcher{idf: map[string]float64{}}
+	m := &faqMatcher{idf: map[string]float64{}, post: map[string][]int32{}, ansPost: map[string][]int32{}, entries: len(entries)}
 	df := map[string]int{}
-	for _, e := range entries {
-		var f faqFeatures
+	var phrasings [][]map[string]bool
+	for i, e := range entries {
 		seen := map[string]bool{}
+		var phs []map[string]bool
 		for _, p := range append([]string{e.Question}, e.Paraphrases...) {
 			ph := features(p)
-			f.phrasings = append(f.phrasings, ph)
+			phs = append(phs, ph)
 			for t := range ph {
 				seen[t] = true
 			}
 		}
-		f.answer = features(e.Answer)
+		phrasings = append(phrasings, phs)
 		for t := range seen {
 			df[t]++
 		}
-		m.entries = append(m.entries, f)
+		for t := range features(e.Answer) {
+			m.ansPost[t] = append(m.ansPost[t], int32(i))
+		}
 	}
 	n := float64(len(entries))
 	for t, d := range df {
 		m.idf[t] = math.Log(1 + (n+1)/(float64(d)+0.5))
 	}
 	m.defIDF = math.Log(1 + (n+1)/0.5)
+	for i, phs := range phrasings {
+		for j, ph := range phs {
+			pi := int32(len(m.phrasing))
+			var w float64
+			for t := range ph {
+				w += m.weight(t)
+				m.post[t] = append(m.post[t], pi)
+			}
+			m.phrasing = append(m.phrasing, phrasingInfo{entry: i, index: j, weight: w})
+		}
+	}
 	return m
 }
 
@@ -94,11 +114,7 @@ type faqMatch struct {
 
 // best returns the index and score (0..1) of the closest entry, -1 if none.
 func (m *faqMatcher) best(question string) (int, float64) {
-	top := m.top(question, 1, nil)
-	if len(top) == 0 {
-		return -1, 0
-	}
-	return top[0].entry, top[0].score
+	return m.bestExcept(question, nil)
 }
 
 // bestExcept is best, ignoring phrasing j of entry i where skip(i, j).
@@ -117,47 +133,37 @@ func (m *faqMatcher) top(question string, n int, skip func(i, j int) bool) []faq
 		return nil
 	}
 	var qw float64
+	common := map[int32]float64{}
+	ans := map[int32]float64{}
 	for t := range q {
-		qw += m.weight(t)
+		w := m.weight(t)
+		qw += w
+		for _, p := range m.post[t] {
+			common[p] += w
+		}
+		for _, e := range m.ansPost[t] {
+			ans[e] += w
+		}
 	}
-	var out []faqMatch
-	for i, e := range m.entries {
-		entryScore := 0.0
-		var ans float64
-		for t := range q {
-			if e.answer[t] {
-				ans += m.weight(t)
-			}
+	best := map[int]float64{}
+	for p, c := range common {
+		info := m.phrasing[p]
+		if skip != nil && skip(info.entry, info.index) {
+			continue
 		}
-		for j, ph := range e.phrasings {
-			if skip != nil && skip(i, j) {
-				continue
-			}
-			var common, pw float64
-			for t := range ph {
-				w := m.weight(t)
-				pw += w
-				if q[t] {
-					common += w
-				}
-			}
-			if common == 0 {
-				continue
-			}
-			recall := common / qw    // how much of the question the phrasing covers
-			precision := common / pw // how much of the phrasing the question covers
-			// F-measure leaning to recall: residents add detail to a
-			// common question, rarely leave out its core.
-			const beta2 = 2.0
-			score := (1 + beta2) * precision * recall / (beta2*precision + recall)
-			score = (1-faqAnswerWeight)*score + faqAnswerWeight*(ans/qw)
-			if score > entryScore {
-				entryScore = score
-			}
+		recall := c / qw             // how much of the question the phrasing covers
+		precision := c / info.weight // how much of the phrasing the question covers
+		// F-measure leaning to recall: residents add detail to a common
+		// question, rarely leave out its core.
+		const beta2 = 2.0
+		f := (1 + beta2) * precision * recall / (beta2*precision + recall)
+		if f > best[info.entry] {
+			best[info.entry] = f
 		}
-		if entryScore > 0 {
-			out = append(out, faqMatch{i, entryScore})
-		}
+	}
+	out := make([]faqMatch, 0, len(best))
+	for e, f := range best {
+		out = append(out, faqMatch{e, (1-faqAnswerWeight)*f + faqAnswerWeight*(ans[int32(e)]/qw)})
 	}
 	sort.Slice(out, func(a, b int) bool {
 		if out[a].score != out[b].score {
