@@ -12,6 +12,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"github.com/pufabot/pufabot/knowledge/faq"
 	"maps"
 	"sort"
 	"time"
@@ -29,27 +30,22 @@ const (
 	KindStaff = store.AnswerStaff
 )
 
-// DefaultTopicNames are the Chinese names of the starter pack's topic ids.
-// Callers with their own topics pass them to Report.SetTopicNames.
-var DefaultTopicNames = map[string]string{
-	"anti-fraud":        "防范电信网络诈骗",
-	"drugs":             "禁毒",
-	"national-security": "国家安全",
-	"consumer":          "消费者权益",
-	"constitution":      "宪法",
-	"family":            "婚姻家庭",
-	"labour":            "劳动与欠薪",
-	"land":              "农村土地",
-	"minors":            "未成年人保护",
-	"mediation":         "人民调解",
-	"legal-aid":         "法律援助",
-	"inheritance":       "继承",
-	"debt":              "借贷与欠款",
-	"neighbours":        "相邻关系",
-	"traffic":           "交通事故",
-	"injury":            "人身伤害",
-	"privacy":           "个人信息保护",
-}
+// DefaultTopicNames are the Chinese names of the starter pack's topic ids,
+// read from the embedded FAQ pack so the two never disagree. Callers with
+// their own topics pass them to Report.SetTopicNames.
+var DefaultTopicNames = func() map[string]string {
+	names := map[string]string{}
+	pack, err := faq.Starter()
+	if err != nil {
+		// The starter pack is embedded and tested; without it, reports
+		// show topic ids instead of names.
+		return names
+	}
+	for _, t := range pack.Topics {
+		names[t.ID] = t.Name
+	}
+	return names
+}()
 
 // UnknownTopicName names consultations whose topic was not recognised.
 const UnknownTopicName = "其他/未分类"
