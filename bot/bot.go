@@ -49,6 +49,9 @@ type Knowledge interface {
 	LookupArticle(law string, number int, suffix string) (knowledge.Hit, bool)
 	Topics() []faq.Topic
 	Topic(id string) (faq.Topic, bool)
+	// FAQEntry answers a curated question by its id (a suggestion the
+	// resident picked).
+	FAQEntry(id string) (*knowledge.Answer, bool)
 }
 
 // Sender sends one Telegram request for a chat, within rate limits

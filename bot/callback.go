@@ -48,6 +48,7 @@ const (
 	actUnsubscribe  = 'u' // arg: topic id or "*"
 	actForget       = 'F' // arg: "y" or "n"
 	actBroadcast    = 'b' // args: draft id, "y" or "n"
+	actSuggestion   = 'q' // arg: FAQ entry id
 )
 
 // Menu items (arguments of actMenu).

@@ -30,6 +30,9 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 		}
 	case knowledge.KindFAQ:
 		if a.FAQ != nil {
+			if a.Approximate {
+				s.WriteString(esc(msgMaybeYouMean))
+			}
 			s.WriteString("💡 <b>" + esc(oneLine(a.FAQ.Question)) + "</b>\n")
 			s.WriteString(esc(strings.TrimSpace(a.FAQ.Answer)))
 		}
@@ -43,9 +46,20 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 	default:
 		s.WriteString(esc(msgNothingFound))
 	}
+	if len(a.Suggestions) > 0 {
+		s.WriteString("\n\n🔎 <b>" + esc(msgAlsoSee) + "</b>")
+		for i, sg := range a.Suggestions {
+			s.WriteString(fmt.Sprintf("\n%c %s", '①'+rune(i), esc(oneLine(sg.Question))))
+		}
+	}
 	s.WriteString("\n\n<i>" + esc(knowledge.Disclaimer) + "</i>")
 
 	k := b.newKeyboard(chatID)
+	var picks []button
+	for i, sg := range a.Suggestions {
+		picks = append(picks, k.button(fmt.Sprintf("看%c", '①'+rune(i)), actSuggestion, sg.ID))
+	}
+	k.row(picks...)
 	if a.Kind != knowledge.KindCitation {
 		k.row(b.fullTextButtons(k, a.Hits, 1)...)
 	}

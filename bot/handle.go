@@ -443,6 +443,8 @@ func (b *Bot) handleCallback(ctx context.Context, cq *models.CallbackQuery, mc *
 		return b.onTopicArticle(ctx, cq, mc, c)
 	case actFullText:
 		return b.onFullText(ctx, cq, mc, c.arg(0))
+	case actSuggestion:
+		return b.onSuggestion(ctx, cq, mc, c.arg(0))
 	case actMore:
 		return b.onMore(ctx, cq, mc, c)
 	case actFeedback:

@@ -87,6 +87,9 @@ func (kb *fakeKB) Answer(ctx context.Context, q string) (*knowledge.Answer, erro
 		a.Hits = []knowledge.Hit{kb.articles["a0001-1079"], {Law: "中华人民共和国民法典", Article: 1076, Citation: "《中华人民共和国民法典》第一千零七十六条"}}
 	case strings.Contains(q, "工资"):
 		a.Kind, a.Hits, a.More, a.Topic = knowledge.KindArticles, kb.ranked[:3], true, "labor"
+		if strings.Contains(q, "欠") {
+			a.Suggestions = []knowledge.Suggestion{{ID: "wage-arrears", Question: "老板拖欠工资不给，怎么讨？"}}
+		}
 	case strings.Contains(q, "法条"):
 		// Like the real engine, a notice may quote the question.
 		a.Notice = "知识库里没有找到“" + q + "”，请核对法律名称。"
@@ -116,6 +119,14 @@ func (kb *fakeKB) LookupArticle(law string, n int, suffix string) (knowledge.Hit
 }
 
 func (kb *fakeKB) Topics() []faq.Topic { return kb.topics }
+
+func (kb *fakeKB) FAQEntry(id string) (*knowledge.Answer, bool) {
+	if id != "wage-arrears" {
+		return nil, false
+	}
+	return &knowledge.Answer{Question: "老板拖欠工资不给，怎么讨？", Kind: knowledge.KindFAQ, Topic: "labour",
+		FAQ: &faq.Entry{ID: id, Question: "老板拖欠工资不给，怎么讨？", Answer: "可以向劳动保障监察投诉，也可以申请劳动仲裁。"}}, true
+}
 
 func (kb *fakeKB) Topic(id string) (faq.Topic, bool) {
 	for _, t := range kb.topics {

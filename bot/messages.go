@@ -103,6 +103,13 @@ const msgExpired = "这个按钮已过期，请重新提问或发送 /help。"
 
 const msgRecordGone = "这条记录已经删除了，请重新提问。"
 
+// msgMaybeYouMean introduces the nearest curated question when the
+// question only resembles it.
+const msgMaybeYouMean = "没有找到完全对应的解答，您可能想问："
+
+// msgAlsoSee heads curated questions close to the resident's.
+const msgAlsoSee = "您可能还想了解："
+
 const msgArticleGone = "这条法条暂时找不到了（法律库可能更新过），请重新提问。"
 
 const msgArticleNotImported = "本机还没有导入这部法律的全文。"

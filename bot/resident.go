@@ -199,6 +199,24 @@ func (b *Bot) onFullText(ctx context.Context, cq *models.CallbackQuery, mc *msgC
 	return err
 }
 
+// onSuggestion answers the curated question a resident picked from
+// 您可能还想了解.
+func (b *Bot) onSuggestion(ctx context.Context, cq *models.CallbackQuery, mc *msgCtx, id string) error {
+	a, ok := b.kb.FAQEntry(id)
+	if !ok {
+		b.answerCallback(ctx, cq, msgArticleGone, false)
+		return nil
+	}
+	b.answerCallback(ctx, cq, "", false)
+	html, kb := b.renderAnswer(mc.chat.ID, mc.private, a, 0)
+	o := sendOpts{kb: kb}
+	if !mc.private {
+		o.replyTo = mc.m.ID
+	}
+	_, err := b.sendHTML(ctx, mc.chat.ID, html, o)
+	return err
+}
+
 // onMore sends the next page of articles for a question.
 func (b *Bot) onMore(ctx context.Context, cq *models.CallbackQuery, mc *msgCtx, c callback) error {
 	consID, err := c.int64Arg(0)

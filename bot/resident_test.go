@@ -440,3 +440,16 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 }
+
+func TestSuggestionOpensCuratedAnswer(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.say(alice, alice, "老板拖欠工资")
+	card := h.lastMessage(alice)
+	contains(t, card.Text, "🔎 <b>您可能还想了解：</b>")
+	contains(t, card.Text, "① 老板拖欠工资不给，怎么讨？")
+	h.press(alice, alice, card, "看①")
+	got := h.last(alice)
+	contains(t, got, "💡 <b>老板拖欠工资不给，怎么讨？</b>")
+	contains(t, got, "劳动仲裁")
+}
