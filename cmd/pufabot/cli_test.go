@@ -120,3 +120,20 @@ func TestCommandLineErrors(t *testing.T) {
 		t.Errorf("usage exit code %d", code)
 	}
 }
+
+func TestConfigFlagBeforeSubcommand(t *testing.T) {
+	cfg := writeConfig(t, "")
+	for _, args := range [][]string{
+		{"--config", cfg, "ask", "民法典第1079条"},
+		{"--config=" + cfg, "ask", "民法典第1079条"},
+		{"-config", cfg, "ask", "民法典第1079条"},
+	} {
+		out, _, err := runCLI(t, "", args...)
+		if err != nil || !strings.Contains(out, "感情确已破裂") {
+			t.Errorf("%q: err %v, output %q", args, err, out)
+		}
+	}
+	if _, _, err := runCLI(t, "", "--config"); err != errUsage {
+		t.Errorf("--config without a file: %v", err)
+	}
+}

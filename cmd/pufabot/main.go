@@ -62,6 +62,11 @@ func register(c command) { commands[c.name] = c }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	args, err := hoistConfig(args)
+	if err != nil {
+		fmt.Fprintln(stderr, "pufabot:", err)
+		return errUsage
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -119,3 +124,31 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 
 // restArgs joins positional arguments into one question.
 func restArgs(fs *flag.FlagSet) string { return strings.TrimSpace(strings.Join(fs.Args(), " ")) }
+
+// hoistConfig accepts --config before the subcommand too
+// ("pufabot --config FILE ask …") by moving it after the subcommand name,
+// where each subcommand's flag set reads it.
+func hoistConfig(args []string) ([]string, error) {
+	var cfg []string
+	for len(args) > 0 {
+		a := args[0]
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config" {
+			break
+		}
+		if !hasValue {
+			if len(args) < 2 {
+				return nil, fmt.Errorf("%s needs a file name", a)
+			}
+			value = args[1]
+			args = args[1:]
+		}
+		cfg = []string{"--config", value}
+		args = args[1:]
+	}
+	if len(cfg) == 0 || len(args) == 0 {
+		return args, nil
+	}
+	out := append([]string{args[0]}, cfg...)
+	return append(out, args[1:]...), nil
+}
