@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -328,6 +329,28 @@ func (s *server) startHTTP(cleanups *[]func()) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics)
+	if wh := s.cfg.Telegram.Webhook; wh.URL != "" && wh.Listen == "" {
+		// With no webhook.listen of its own, the webhook shares http.listen
+		// (behind the same reverse proxy), at the path of webhook.url.
+		u, err := url.Parse(wh.URL)
+		if err != nil {
+			return fmt.Errorf("serve: telegram.webhook.url: %w", err)
+		}
+		path := u.Path
+		if path == "" {
+			path = "/"
+		}
+		mux.Handle("POST "+path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.mu.Lock()
+			b := s.bot
+			s.mu.Unlock()
+			if b == nil {
+				http.Error(w, "starting", http.StatusServiceUnavailable)
+				return
+			}
+			b.WebhookHandler().ServeHTTP(w, r)
+		}))
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: http.listen: %w", err)

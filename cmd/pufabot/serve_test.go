@@ -375,3 +375,53 @@ func TestServeBroadcastReachesSubscribers(t *testing.T) {
 	wait("broadcast delivered", func() bool { return strings.Contains(lastTo(resident), "普法讲座") })
 	wait("staff told the broadcast started", func() bool { return strings.Contains(lastTo(admin), "已开始群发") })
 }
+
+func TestServeWebhookSharesHTTPListen(t *testing.T) {
+	tg := telegramtest.New(t)
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Telegram.Token = tg.Token()
+	cfg.Telegram.ServerURL = tg.URL()
+	cfg.Telegram.Webhook = config.Webhook{URL: "https://bot.example.gov.cn/telegram", SecretToken: "s3cret-token", Listen: ""}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runErr := start(t, ctx, s)
+	waitHealthy(t, s, runErr)
+
+	post := func(secret string, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, "http://"+s.Addr()+"/telegram", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	update := `{"update_id": 7001, "message": {"message_id": 1, "date": 1, "chat": {"id": 4242, "type": "private"}, "from": {"id": 4242, "is_bot": false, "first_name": "村民"}, "text": "彩礼能要回来吗"}}`
+	if code := post("wrong", update); code == http.StatusOK {
+		t.Fatalf("webhook accepted a wrong secret token")
+	}
+	if code := post("s3cret-token", update); code != http.StatusOK {
+		t.Fatalf("webhook answered %d", code)
+	}
+	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
+	defer wcancel()
+	if _, err := tg.WaitCalls(wctx, "sendMessage", 1); err != nil {
+		t.Fatalf("no answer to the webhook update: %v", err)
+	}
+	if sent := strings.Join(tg.Sent(4242), "\n"); !strings.Contains(sent, "彩礼") {
+		t.Errorf("answer: %q", sent)
+	}
+	cancel()
+	if err := <-runErr; err != nil {
+		t.Fatal(err)
+	}
+}
