@@ -41,12 +41,21 @@ func (b *Bot) route(ctx context.Context, it *updateItem) error {
 }
 
 func (b *Bot) onMessage(ctx context.Context, m *models.Message, edited bool, received time.Time) error {
+	// A group upgraded to a supergroup gets a new id; its registration
+	// and subscriptions move with it so campaigns keep arriving.
+	if m.MigrateToChatID != 0 {
+		if err := b.db.MigrateChat(ctx, m.Chat.ID, m.MigrateToChatID); err != nil {
+			return err
+		}
+		b.log.Info("group moved to a new chat id", slog.Int64("chat_id", m.Chat.ID), slog.Int64("new_chat_id", m.MigrateToChatID))
+		return nil
+	}
+	if m.MigrateFromChatID != 0 {
+		return nil
+	}
 	// Other bots, channel posts and anonymous group admins have no person
 	// to answer.
 	if m.From == nil || m.From.IsBot || m.Chat.Type == models.ChatTypeChannel {
-		return nil
-	}
-	if m.MigrateToChatID != 0 || m.MigrateFromChatID != 0 {
 		return nil
 	}
 	mc := &msgCtx{

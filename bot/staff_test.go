@@ -577,3 +577,19 @@ func TestStaffReplyInANewStaffChatDoesNotReachOldTicket(t *testing.T) {
 		t.Fatal("a reply in another chat closed the ticket")
 	}
 }
+
+func TestGroupUpgradeKeepsRegistration(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	ctx := context.Background()
+	h.send(groupMessage(1, adminID, "/register_group"))
+	contains(t, h.last(village), "已登记")
+	const super = int64(-1009990001)
+	up := groupMessage(2, adminID, "")
+	up.Message.MigrateToChatID = super
+	h.send(up)
+	h.eventually("registration moved to the supergroup", func() bool {
+		g, _ := h.db.RegisteredGroups(ctx)
+		return len(g) == 1 && g[0] == super
+	})
+}
