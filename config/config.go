@@ -29,7 +29,10 @@ const DefaultFile = "config.yaml"
 // Config is the whole configuration.
 type Config struct {
 	// DataDir holds the search index and the database.
-	DataDir   string    `yaml:"data_dir"`
+	DataDir string `yaml:"data_dir"`
+	// Office is the justice office's name as residents read it, e.g.
+	// 石桥镇司法所.
+	Office    string    `yaml:"office"`
 	Log       Log       `yaml:"log"`
 	Knowledge Knowledge `yaml:"knowledge"`
 	Telegram  Telegram  `yaml:"telegram"`
@@ -111,6 +114,7 @@ type Privacy struct {
 func Default() Config {
 	return Config{
 		DataDir: "data",
+		Office:  "司法所",
 		Log:     Log{Level: "info", Format: "text"},
 		Telegram: Telegram{
 			RatePerSecond:      25,
@@ -257,6 +261,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, errors.New("data_dir must not be empty"))
+	}
+	if strings.TrimSpace(c.Office) == "" || len([]rune(c.Office)) > 30 {
+		errs = append(errs, fmt.Errorf("office %q: want a name of 1 to 30 characters", c.Office))
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

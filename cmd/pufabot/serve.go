@@ -233,6 +233,7 @@ func (s *server) Run(ctx context.Context) error {
 		TicketReminder:     cfg.Telegram.TicketReminder,
 		ResponseTime:       cfg.Telegram.ResponseTime,
 		RetainDays:         cfg.Privacy.RetainDays,
+		Office:             cfg.Office,
 		Location:           loc,
 		Stats:              statsFunc(db, engine, loc),
 		Broadcaster:        sched,
