@@ -47,6 +47,14 @@ var DefaultTopicNames = func() map[string]string {
 	return names
 }()
 
+// BroadcastCampaignID is the campaign id under which staff broadcasts are
+// recorded (schedules.BroadcastID); BroadcastTitle is how the report names
+// them, whoever sent them.
+const (
+	BroadcastCampaignID = "broadcast"
+	BroadcastTitle      = "工作人员广播"
+)
+
 // UnknownTopicName names consultations whose topic was not recognised.
 const UnknownTopicName = "其他/未分类"
 
@@ -294,7 +302,12 @@ func Build(ctx context.Context, db *store.DB, from, to time.Time, loc *time.Loca
 	if r.Campaigns.List, err = db.CampaignTotals(ctx, from, to); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	for _, c := range r.Campaigns.List {
+	for i, c := range r.Campaigns.List {
+		if c.CampaignID == BroadcastCampaignID {
+			// A broadcast's stored title names the staff member who sent
+			// it (their Telegram id); the report shows no one.
+			r.Campaigns.List[i].Title = BroadcastTitle
+		}
 		r.Campaigns.Occurrences += c.Occurrences
 		r.Campaigns.Delivered += c.Sent
 		r.Campaigns.Undelivered += c.Undelivered

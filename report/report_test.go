@@ -548,3 +548,33 @@ func TestForgottenResidentsAreNotPeople(t *testing.T) {
 		t.Errorf("consultations %d, people served %d; want 5 and 2", r.Consultations, r.PeopleServed())
 	}
 }
+
+func TestBroadcastsCountedWithoutStaffIdentity(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	o, err := db.AddOccurrence(ctx, store.Occurrence{CampaignID: BroadcastCampaignID, ScheduledAt: at(2026, 3, 9, 10, 0),
+		Kind: store.KindBroadcast, Title: "工作人员广播（987654321）", Audience: store.AudienceAll, Message: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `INSERT INTO deliveries(occurrence_id, chat_id, status) VALUES (?, 1, 'sent'), (?, 2, 'sent')`, o.ID, o.ID)
+	r := mustBuild(t, db, march)
+	if r.Campaigns.Delivered != 2 || r.Campaigns.Occurrences != 1 {
+		t.Errorf("broadcast: %d occurrences, %d delivered; want 1 and 2", r.Campaigns.Occurrences, r.Campaigns.Delivered)
+	}
+	var text, csvOut bytes.Buffer
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteCSV(&csvOut); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "csv": csvOut.String(), "caption": r.Caption()} {
+		if strings.Contains(out, "987654321") {
+			t.Errorf("%s output shows the staff member's Telegram id:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(text.String(), BroadcastTitle) {
+		t.Errorf("text output lacks %q:\n%s", BroadcastTitle, text.String())
+	}
+}

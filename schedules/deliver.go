@@ -52,6 +52,17 @@ func (s *Scheduler) Deliver(ctx context.Context) (next time.Time, err error) {
 		if ctx.Err() != nil || !s.leads() {
 			return next, ctx.Err()
 		}
+		if s.stale(o) {
+			skipped, err := s.db.SkipOccurrence(ctx, o.ID)
+			if err != nil {
+				return next, err
+			}
+			if skipped {
+				s.log.Warn("campaign occurrence skipped", "campaign", o.CampaignID, "occurrence_id", o.ID,
+					"scheduled_at", o.ScheduledAt.Format(time.RFC3339), "reason", ReasonLate)
+			}
+			continue
+		}
 		if o.Status == store.OccurrencePending {
 			if o, err = s.db.StartOccurrence(ctx, o.ID); err != nil {
 				return next, err
@@ -81,6 +92,19 @@ func (s *Scheduler) Deliver(ctx context.Context) (next time.Time, err error) {
 		}
 	}
 	return next, nil
+}
+
+// stale reports whether o is a scheduled date recorded but never started
+// that was already more than the catch-up window late when this scheduler
+// began to lead: the process that recorded it stopped before sending, and
+// nobody sent while it was down. Manual runs and broadcasts always go out;
+// an occurrence that started sending is finished.
+func (s *Scheduler) stale(o store.Occurrence) bool {
+	if o.Status != store.OccurrencePending || o.Kind != store.KindScheduled {
+		return false
+	}
+	since := time.Unix(0, s.ledSince.Load())
+	return since.Sub(o.ScheduledAt) > max(s.opt.CatchUp, minCatchUp)
 }
 
 // sendDue sends every delivery of o that is due now, in snapshot order,

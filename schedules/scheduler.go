@@ -102,7 +102,11 @@ type Scheduler struct {
 	// renewal, so a process that stalls stops before another takes over.
 	leading    atomic.Bool
 	leaseUntil atomic.Int64
-	wake       chan struct{}
+	// ledSince is when this scheduler last began to lead (unix
+	// nanoseconds): occurrences left pending since long before were
+	// missed while no process sent, and are skipped like missed dates.
+	ledSince atomic.Int64
+	wake     chan struct{}
 
 	mu      sync.Mutex
 	started bool
@@ -262,7 +266,13 @@ func (s *Scheduler) takeLease(ctx context.Context, owner string) (Holder, bool, 
 		s.leading.Store(false)
 		return h, false, err
 	}
+	// Leading anew: at start, after another process, or after this one
+	// stalled past its lease (a suspended machine).
+	fresh := !s.leading.Load() || now.UnixNano() >= s.leaseUntil.Load()
 	s.leaseUntil.Store(now.Add(s.opt.LeaseTTL / 2).UnixNano())
+	if fresh {
+		s.ledSince.Store(now.UnixNano())
+	}
 	s.leading.Store(true)
 	return h, true, nil
 }

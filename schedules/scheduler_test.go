@@ -563,3 +563,59 @@ func TestCloseBeforeRun(t *testing.T) {
 		t.Fatal("Run after Close did not return an error")
 	}
 }
+
+// A date recorded just before the server stopped, and never started, is not
+// sent days later by the next process; one still within the catch-up window,
+// and a staff broadcast however old, are.
+func TestStalePendingOccurrenceIsSkippedAfterDowntime(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		downtime time.Duration
+		wantSent int
+	}{
+		{"within catch-up", 2 * time.Hour, 2 * 6},
+		{"two days late", 48 * time.Hour, 6}, // only the broadcast
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "pufabot.db")
+			ctx := context.Background()
+			clock := newFakeClock(sh(2026, 12, 4, 8, 0))
+			sender := newFakeSender()
+			db1 := openDB(t, path)
+			seedSubscribers(t, db1, 1, 6)
+			s1, _, _ := newScheduler(t, db1, clock, sender, keyDates, nil)
+			lead(t, s1)
+			if err := s1.Tick(ctx); err != nil {
+				t.Fatal(err)
+			}
+			clock.Set(sh(2026, 12, 4, 9, 0))
+			if err := s1.Tick(ctx); err != nil { // 12·4 recorded, then the process dies
+				t.Fatal(err)
+			}
+			if _, err := s1.Broadcast(ctx, 42, "通知"); err != nil {
+				t.Fatal(err)
+			}
+			db1.Close()
+
+			clock.Advance(tc.downtime)
+			db2 := openDB(t, path)
+			s2, logs, _ := newScheduler(t, db2, clock, sender, keyDates, nil)
+			lead(t, s2)
+			if err := s2.Tick(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := deliverNow(t, s2, ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := sender.total(); n != tc.wantSent {
+				t.Errorf("sent %d messages, want %d\n%s", n, tc.wantSent, describe(occurrences(t, db2)))
+			}
+			if left, err := db2.UnfinishedOccurrences(ctx); err != nil || len(left) != 0 {
+				t.Errorf("unfinished occurrences left: %v %v", left, err)
+			}
+			if tc.wantSent == 6 && !strings.Contains(logs.String(), "campaign occurrence skipped") {
+				t.Errorf("no log line for the skipped occurrence:\n%s", logs.String())
+			}
+		})
+	}
+}

@@ -306,6 +306,22 @@ func (db *DB) StartOccurrence(ctx context.Context, id int64) (Occurrence, error)
 	return o, nil
 }
 
+// SkipOccurrence marks a pending occurrence skipped (missed while no
+// process sent, too late to send) before any recipient is snapshotted. It
+// reports whether it changed the occurrence: one that started meanwhile is
+// left alone.
+func (db *DB) SkipOccurrence(ctx context.Context, id int64) (bool, error) {
+	res, err := db.db.ExecContext(ctx, `UPDATE occurrences SET status = 'skipped', finished_at = ? WHERE id = ? AND status = 'pending'`, db.now(), id)
+	if err != nil {
+		return false, fmt.Errorf("store: skip occurrence %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: skip occurrence %d: %w", id, err)
+	}
+	return n == 1, nil
+}
+
 // ValidAudience checks an audience string without touching the database.
 func ValidAudience(audience string) error {
 	_, _, err := audienceQuery(audience)
