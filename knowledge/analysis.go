@@ -14,12 +14,52 @@ const analyzerName = "pufabot_zh"
 
 // analysisVersion changes whenever tokenisation changes, so an index built
 // with older analysis is rebuilt.
-const analysisVersion = "zh-3"
+const analysisVersion = "zh-5"
+
+// unigramAnalyzerName is the bleve analyzer that keeps single Han
+// characters, for a recall field searched alongside the bigrams.
+const unigramAnalyzerName = "pufabot_zh1"
 
 func init() {
 	registry.RegisterAnalyzer(analyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
 		return zhAnalyzer{}, nil
 	})
+	registry.RegisterAnalyzer(unigramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+		return zhUnigramAnalyzer{}, nil
+	})
+}
+
+// zhUnigramAnalyzer turns text into its Han characters, one token each.
+// Single characters match where bigrams cannot: 骗 in 被人骗了 and in 诈骗.
+type zhUnigramAnalyzer struct{}
+
+func (zhUnigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	var stream analysis.TokenStream
+	pos := 0
+	for i, r0 := range string(input) {
+		if r := fold(r0); isHan(r) {
+			pos++
+			stream = append(stream, &analysis.Token{
+				Term:     []byte(string(r)),
+				Start:    i,
+				End:      i + utf8.RuneLen(r0),
+				Position: pos,
+				Type:     analysis.Ideographic,
+			})
+		}
+	}
+	return stream
+}
+
+// Unigrams returns the Han characters of s, as the unigram field sees them.
+func Unigrams(s string) []string {
+	var out []string
+	for _, r0 := range s {
+		if r := fold(r0); isHan(r) {
+			out = append(out, string(r))
+		}
+	}
+	return out
 }
 
 // zhAnalyzer turns text into overlapping Han bigrams (a lone Han character

@@ -51,6 +51,8 @@ type Engine struct {
 	lawTopic map[string]string
 	faqRank  map[string]int
 	faqm     *faqMatcher
+	// citedBy lists, for each article, the labelled examples citing it.
+	citedBy map[int32][]int32
 
 	closeOnce sync.Once
 }
@@ -110,6 +112,7 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 	e.lawTopic = lawTopics(snap.FAQ)
 
 	e.faqm = newFAQMatcher(snap.FAQ)
+	e.citedBy = citations(snap.Examples)
 	return e, nil
 }
 
@@ -250,8 +253,10 @@ type scored struct {
 //     them, times WExamples, plus WExampleRank/(RankK+rank) for the
 //     article's rank by votes;
 //
-// times the prior of its law's category, plus a share of a neighbouring
-// top result's score. The reciprocal-rank terms let the head of either list
+// times the prior of its law's category, plus a share of the score of a
+// top result it is cited together with (by labelled questions) or next to.
+// Below the first TailFrom places the list is re-ranked for recall (see
+// tail). The reciprocal-rank terms let the head of either list
 // reach the top whatever the scale of its scores; the idf-mass
 // normalisation lets a near-duplicate question outvote a loose one. skip,
 // when set, hides labelled questions (a question's own label in
@@ -276,24 +281,61 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 		e.scorer.pool.Put(acc)
 	}()
 	// 1. BM25 over the article fields, and over the labelled questions
-	// (disjoint documents, so one accumulator serves both).
-	for _, f := range []struct {
+	// (disjoint documents). The single-character and labelled-question
+	// fields are scored on a second core into their own accumulator and
+	// merged, which roughly halves a question's latency on an idle machine.
+	useExamples := len(e.snap.Examples) > 0 && (p.WExamples > 0 || p.WExampleRank > 0)
+	side := e.scorer.pool.Get().(*accumulator)
+	side2 := e.scorer.pool.Get().(*accumulator)
+	defer func() {
+		side.reset()
+		side2.reset()
+		e.scorer.pool.Put(side)
+		e.scorer.pool.Put(side2)
+	}()
+	var exMass float64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if p.WTextUni > 0 && e.scorer.large(fieldTextUni) {
+			e.scorer.score(ctx, side, fieldTextUni, Unigrams(cleaned), p.WTextUni, p.K1, p.B, p.UniMaxDF, p.UniMaxTerms)
+		}
+		if useExamples {
+			exMass = e.scorer.score(ctx, side, fieldExample, qTerms, 1, p.ExampleK1, p.ExampleB, p.MaxDF, p.MaxTerms)
+			if p.WExampleUni > 0 && e.scorer.large(fieldExUni) {
+				exMass += e.scorer.score(ctx, side, fieldExUni, Unigrams(cleaned), p.WExampleUni, p.ExampleK1, p.ExampleB, p.UniMaxDF, p.UniMaxTerms)
+			}
+		}
+	}()
+	type field struct {
 		name   string
 		weight float64
 		expand bool
-	}{{fieldText, p.WText, true}, {fieldLaw, p.WLaw, false}, {fieldHeadings, p.WHeadings, true}, {fieldFAQRef, p.WFAQRef, false}} {
-		if f.weight <= 0 {
-			continue
-		}
-		e.scorer.score(ctx, acc, f.name, qTerms, f.weight, p.K1, p.B, p.MaxDF, p.MaxTerms)
-		if f.expand && len(xTerms) > 0 && p.WExpand > 0 {
-			e.scorer.score(ctx, acc, f.name, xTerms, f.weight*p.WExpand, p.K1, p.B, p.MaxDF, p.MaxTerms)
+	}
+	scoreFields := func(a *accumulator, fields []field) {
+		for _, f := range fields {
+			if f.weight <= 0 {
+				continue
+			}
+			e.scorer.score(ctx, a, f.name, qTerms, f.weight, p.K1, p.B, p.MaxDF, p.MaxTerms)
+			if f.expand && len(xTerms) > 0 && p.WExpand > 0 {
+				e.scorer.score(ctx, a, f.name, xTerms, f.weight*p.WExpand, p.K1, p.B, p.MaxDF, p.MaxTerms)
+			}
 		}
 	}
-	useExamples := len(e.snap.Examples) > 0 && (p.WExamples > 0 || p.WExampleRank > 0)
-	var exMass float64
-	if useExamples {
-		exMass = e.scorer.score(ctx, acc, fieldExample, qTerms, 1, p.ExampleK1, p.ExampleB, p.MaxDF, p.MaxTerms)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		scoreFields(side2, []field{{fieldLaw, p.WLaw, false}, {fieldHeadings, p.WHeadings, true}, {fieldFAQRef, p.WFAQRef, false}})
+	}()
+	scoreFields(acc, []field{{fieldText, p.WText, true}})
+	wg.Wait()
+	for _, d := range side2.touched {
+		acc.add(d, side2.score[d])
+	}
+	for _, d := range side.touched {
+		acc.add(d, side.score[d])
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, terms, err
@@ -367,41 +409,250 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 		s *= p.prior(l)
 		out = append(out, scored{art: ai, score: s})
 	}
+	if p.WCoCited > 0 && p.CoCitedDepth > 0 {
+		out = e.addCoCited(out, p.WCoCited, p.CoCitedDepth, skip)
+	}
 	if p.WNeighbour > 0 && p.NeighbourDepth > 0 {
-		out = e.addNeighbours(out, p)
+		out = e.addNeighbours(out, p.WNeighbour, p.NeighbourDepth, 1)
+	}
+	if p.TailFrom > 0 && k > p.TailFrom && len(out) > p.TailFrom {
+		var prf map[int32]float64
+		if p.WTailPRF > 0 && p.PRFDocs > 0 {
+			prf = e.feedback(ctx, out, qTerms, p)
+		}
+		return e.tail(out, k, p, skip, prf), terms, nil
 	}
 	return topScored(out, k), terms, nil
 }
 
-// addNeighbours gives the articles just before and after each of the best
-// NeighbourDepth results a share of its score: lawyers often cite a run of
-// consecutive articles, and the one next to a good match is a good guess.
-func (e *Engine) addNeighbours(out []scored, p Params) []scored {
-	best := topScored(append([]scored(nil), out...), p.NeighbourDepth)
+// lawAffinity multiplies every candidate's score by 1 + weight × its law's share of the score of
+// the best depth results: a question is usually about one or two
+// laws, and a weak match inside them is likelier than one elsewhere.
+// Multiplying keeps the head (which defines those laws) in its order while
+// it reorders the tail.
+func (e *Engine) lawAffinity(out []scored, weight float64, depth int) {
+	best := topScored(append([]scored(nil), out...), depth)
+	if len(best) == 0 {
+		return
+	}
+	mass := make(map[int32]float64, 8)
+	var total float64
+	for _, b := range best {
+		mass[e.snap.Articles[b.art].Law] += b.score
+		total += b.score
+	}
+	if total <= 0 {
+		return
+	}
+	for i, s := range out {
+		if m, ok := mass[e.snap.Articles[s.art].Law]; ok {
+			out[i].score = s.score * (1 + weight*m/total)
+		}
+	}
+}
+
+// citations maps each article to the labelled examples citing it.
+func citations(exs []exRec) map[int32][]int32 {
+	m := make(map[int32][]int32)
+	for i, ex := range exs {
+		if len(ex.Targets) < 2 {
+			continue // cites nothing alongside
+		}
+		for _, t := range ex.Targets {
+			m[t] = append(m[t], int32(i))
+		}
+	}
+	return m
+}
+
+// addCoCited gives the articles that labelled questions cite together with
+// each of the best CoCitedDepth results a share of its score: the share of
+// the questions citing the result that also cite the article. Lawyers cite
+// runs of related provisions (a rule and its penalty, a right and its
+// remedy) across laws, which no wording of the question reveals. skip hides
+// labelled questions, as in rank.
+func (e *Engine) addCoCited(out []scored, weight float64, depth int, skip func(id, query string) bool) []scored {
+	best := topScored(append([]scored(nil), out...), depth)
+	at := make(map[int32]int, len(out))
+	for i, s := range out {
+		at[s.art] = i
+	}
+	for _, b := range best {
+		exs := e.citedBy[b.art]
+		if len(exs) == 0 {
+			continue
+		}
+		n := 0
+		for _, xi := range exs {
+			if ex := e.snap.Examples[xi]; skip == nil || !skip(ex.ID, ex.Query) {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		w := b.score * weight / float64(n)
+		for _, xi := range exs {
+			ex := e.snap.Examples[xi]
+			if skip != nil && skip(ex.ID, ex.Query) {
+				continue
+			}
+			for _, t := range ex.Targets {
+				if t == b.art || !e.snap.Articles[t].Indexed {
+					continue
+				}
+				if i, ok := at[t]; ok {
+					out[i].score += w
+				} else {
+					at[t] = len(out)
+					out = append(out, scored{t, w})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// addNeighbours gives the articles up to span before and after each of the
+// best depth results a share of its score, weight/distance: lawyers often
+// cite a run of consecutive articles, and the one next to a good match is a
+// good guess.
+func (e *Engine) addNeighbours(out []scored, weight float64, depth, span int) []scored {
+	best := topScored(append([]scored(nil), out...), depth)
 	at := make(map[int32]int, len(out))
 	for i, s := range out {
 		at[s.art] = i
 	}
 	for _, b := range best {
 		a := e.snap.Articles[b.art]
-		for _, d := range []int{-1, 1} {
-			if a.Suffix != "" && d < 0 {
-				continue
-			}
-			ni, ok := e.res.byArt[articleID(e.snap.Laws[a.Law].ID, a.Number+d, "")]
-			if !ok || !e.snap.Articles[ni].Indexed {
-				continue
-			}
-			add := b.score * p.WNeighbour
-			if i, ok := at[ni]; ok {
-				out[i].score += add
-			} else {
-				at[ni] = len(out)
-				out = append(out, scored{ni, add})
+		lawID := e.snap.Laws[a.Law].ID
+		for dist := 1; dist <= span; dist++ {
+			for _, d := range []int{-dist, dist} {
+				if a.Suffix != "" && d < 0 {
+					continue
+				}
+				ni, ok := e.res.byArt[articleID(lawID, a.Number+d, "")]
+				if !ok || !e.snap.Articles[ni].Indexed {
+					continue
+				}
+				add := b.score * weight / float64(dist)
+				if i, ok := at[ni]; ok {
+					out[i].score += add
+				} else {
+					at[ni] = len(out)
+					out = append(out, scored{ni, add})
+				}
 			}
 		}
 	}
 	return out
+}
+
+// feedback is pseudo-relevance feedback for the tail: the terms found in at
+// least two of the best PRFDocs results but not in the question are
+// searched in the article texts, and each article gets its score over them
+// divided by the best one's.
+func (e *Engine) feedback(ctx context.Context, out []scored, qTerms []string, p Params) map[int32]float64 {
+	best := topScored(append([]scored(nil), out...), p.PRFDocs)
+	inQ := make(map[string]bool, len(qTerms))
+	for _, t := range qTerms {
+		inQ[t] = true
+	}
+	seen := map[string]int{}
+	for _, b := range best {
+		once := map[string]bool{}
+		for _, t := range Terms(e.snap.Articles[b.art].Text) {
+			if !inQ[t] && !once[t] {
+				once[t] = true
+				seen[t]++
+			}
+		}
+	}
+	var fb []string
+	for t, n := range seen {
+		if n >= 2 {
+			fb = append(fb, t)
+		}
+	}
+	if len(fb) == 0 {
+		return nil
+	}
+	sort.Strings(fb) // the scorer keeps the rarest; ties need a fixed order
+	acc := e.scorer.pool.Get().(*accumulator)
+	defer func() {
+		acc.reset()
+		e.scorer.pool.Put(acc)
+	}()
+	e.scorer.score(ctx, acc, fieldText, fb, 1, p.K1, p.B, p.MaxDF, p.PRFTerms)
+	arts := make([]scored, 0, len(acc.touched))
+	for _, d := range acc.touched {
+		if v := e.scorer.docs[d]; v >= 0 && e.snap.Articles[v].Indexed {
+			arts = append(arts, scored{v, acc.score[d]})
+		}
+	}
+	arts = topScored(arts, p.PRFDepth)
+	if len(arts) == 0 || arts[0].score <= 0 {
+		return nil
+	}
+	m := make(map[int32]float64, len(arts))
+	for _, a := range arts {
+		m[a.art] = a.score / arts[0].score
+	}
+	return m
+}
+
+// tail keeps the best TailFrom results of out in their order and fills the
+// rest of the k places by a recall-minded score: out's score plus larger
+// shares for co-cited, same-law and nearby articles than the head can
+// afford. The head decides what a reader sees first; the tail only decides
+// which further candidates are listed at all.
+func (e *Engine) tail(out []scored, k int, p Params, skip func(id, query string) bool, prf map[int32]float64) []scored {
+	head := topScored(append([]scored(nil), out...), p.TailFrom)
+	rest := append([]scored(nil), out...)
+	if len(prf) > 0 {
+		at := make(map[int32]int, len(rest))
+		for i, s := range rest {
+			at[s.art] = i
+		}
+		for ai, v := range prf {
+			if i, ok := at[ai]; ok {
+				rest[i].score += p.WTailPRF * v
+			} else {
+				rest = append(rest, scored{ai, p.WTailPRF * v})
+			}
+		}
+	}
+	if p.WTailCoCited > 0 && p.TailDepth > 0 {
+		rest = e.addCoCited(rest, p.WTailCoCited, p.TailDepth, skip)
+	}
+	if p.WTailNeighbour > 0 && p.TailDepth > 0 && p.TailSpan > 0 {
+		rest = e.addNeighbours(rest, p.WTailNeighbour, p.TailDepth, p.TailSpan)
+	}
+	if p.WTailLaw > 0 && p.TailDepth > 0 {
+		e.lawAffinity(rest, p.WTailLaw, p.TailDepth)
+	}
+	inHead := make(map[int32]bool, len(head))
+	for _, h := range head {
+		inHead[h.art] = true
+	}
+	keep := rest[:0]
+	for _, r := range rest {
+		if !inHead[r.art] {
+			keep = append(keep, r)
+		}
+	}
+	keep = topScored(keep, k-len(head))
+	// Below the head, scores only need to keep the order.
+	if len(head) > 0 {
+		floor := head[len(head)-1].score
+		if len(keep) > 0 && keep[0].score >= floor {
+			f := floor / (keep[0].score * 1.0001)
+			for i := range keep {
+				keep[i].score *= f
+			}
+		}
+	}
+	return append(head, keep...)
 }
 
 // topScored returns the n best of s, best first (ties by article order),

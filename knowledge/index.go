@@ -33,9 +33,11 @@ const (
 	fieldLaw      = "law"      // article: law title and short name
 	fieldHeadings = "headings" // article: 编/章/节 path
 	fieldText     = "text"     // article: the article's text
+	fieldTextUni  = "text1"    // article: the article's text, Han unigrams
 	fieldFAQRef   = "faqref"   // article: questions of FAQ entries citing it
 	fieldFAQ      = "faq"      // FAQ entry: question and paraphrases
 	fieldExample  = "example"  // labelled question
+	fieldExUni    = "example1" // labelled question, Han unigrams
 	fieldKind     = "kind"     // article, faq, example
 )
 
@@ -168,6 +170,14 @@ func newMapping() mapping.IndexMapping {
 		fm.DocValues = false
 		doc.AddFieldMappingsAt(f, fm)
 	}
+	uni := bleve.NewTextFieldMapping()
+	uni.Analyzer = unigramAnalyzerName
+	uni.Store = false
+	uni.IncludeInAll = false
+	uni.IncludeTermVectors = false
+	uni.DocValues = false
+	doc.AddFieldMappingsAt(fieldTextUni, uni)
+	doc.AddFieldMappingsAt(fieldExUni, uni)
 	kind := bleve.NewKeywordFieldMapping()
 	kind.Analyzer = keyword.Name
 	kind.Store = false
@@ -314,6 +324,14 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 			s.Fields[field] = st
 		}
 	}
+	countUni := func(field, text string) {
+		if n := len(Unigrams(text)); n > 0 {
+			st := s.Fields[field]
+			st.Docs++
+			st.Tokens += n
+			s.Fields[field] = st
+		}
+	}
 	batch := idx.NewBatch()
 	flush := func(force bool) error {
 		if batch.Size() == 0 || (!force && batch.Size() < 4000) {
@@ -340,6 +358,7 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 			fieldLaw:      law.Title,
 			fieldHeadings: strings.Join(a.Headings, " "),
 			fieldText:     a.Text,
+			fieldTextUni:  a.Text,
 		}
 		if refs := faqRefs[int32(i)]; len(refs) > 0 {
 			doc[fieldFAQRef] = strings.Join(refs, "\n")
@@ -349,6 +368,7 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 				count(f, v)
 			}
 		}
+		countUni(fieldTextUni, a.Text)
 		if err := batch.Index(a.ID, doc); err != nil {
 			return err
 		}
@@ -366,7 +386,8 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 	for i, ex := range s.Examples {
 		done++
 		count(fieldExample, ex.Query)
-		if err := batch.Index("e"+strconv.Itoa(i), map[string]any{fieldKind: "example", fieldExample: ex.Query}); err != nil {
+		countUni(fieldExUni, ex.Query)
+		if err := batch.Index("e"+strconv.Itoa(i), map[string]any{fieldKind: "example", fieldExample: ex.Query, fieldExUni: ex.Query}); err != nil {
 			return err
 		}
 		if err := flush(false); err != nil {

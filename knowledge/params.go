@@ -9,6 +9,16 @@ type Params struct {
 	Depth int
 	// Field boosts for the BM25 article query.
 	WText, WLaw, WHeadings, WFAQRef float64
+	// WTextUni weighs BM25 over the single Han characters of article texts,
+	// which matches words the bigrams split differently.
+	// UniMaxDF and UniMaxTerms are MaxDF and MaxTerms for that field:
+	// single characters are common, and their posting lists long.
+	WTextUni    float64
+	UniMaxDF    float64
+	UniMaxTerms int
+	// WExampleUni weighs the single Han characters of the labelled
+	// questions when finding the ones most like the question.
+	WExampleUni float64
 	// K1 and B are the BM25 parameters of the article fields; ExampleK1
 	// and ExampleB those of the labelled questions.
 	K1, B, ExampleK1, ExampleB float64
@@ -34,6 +44,26 @@ type Params struct {
 	// NeighbourDepth results that share of its score.
 	WNeighbour     float64
 	NeighbourDepth int
+	// WCoCited gives the articles labelled questions cite together with
+	// each of the best CoCitedDepth results that share of its score, split
+	// over the questions citing the result.
+	WCoCited     float64
+	CoCitedDepth int
+	// TailFrom, when above 0, keeps the first TailFrom results in the
+	// order above and ranks the rest of the list with larger shares for
+	// articles co-cited with (WTailCoCited), near (WTailNeighbour, up to
+	// TailSpan articles away) and of the same law as (WTailLaw) the best
+	// TailDepth results: more candidates for recall, without touching
+	// what is shown first.
+	TailFrom                               int
+	TailDepth, TailSpan                    int
+	WTailCoCited, WTailNeighbour, WTailLaw float64
+	// WTailPRF adds to the tail score of each of the PRFDepth articles
+	// best matching the PRFTerms rarest terms shared by at least two of
+	// the best PRFDocs results (pseudo-relevance feedback) that share of
+	// its score over the best one's.
+	WTailPRF                    float64
+	PRFDocs, PRFTerms, PRFDepth int
 	// Priors multiply the score of articles of these laws (short names) or
 	// categories, the laws residents need most.
 	LawPrior      map[string]float64
@@ -66,17 +96,36 @@ func DefaultParams() Params {
 		B:               0.55,
 		ExampleK1:       0.75,
 		ExampleB:        0.75,
-		WExamples:       3.2,
+		WExamples:       1.6,
 		ExampleDepth:    50,
 		ExamplePower:    2.5,
 		ExampleSelfNorm: true,
-		WRank:           12.5,
+		WRank:           15.625,
 		WExampleRank:    10,
 		RankK:           1.25,
 		CheckVotes:      true,
 		WNeighbour:      0.125,
 		NeighbourDepth:  20,
-		LawPrior:        map[string]float64{},
+		// Articles cited together with the best results by labelled
+		// questions; the tail below the first ten gets larger shares.
+		WCoCited:       0.25,
+		CoCitedDepth:   10,
+		TailFrom:       10,
+		TailDepth:      20,
+		TailSpan:       3,
+		WTailCoCited:   1,
+		WTailNeighbour: 0.15,
+		WTailLaw:       1.5,
+		WTailPRF:       2,
+		PRFDocs:        5,
+		PRFTerms:       8,
+		PRFDepth:       200,
+		// Single characters, only the rarer ones of a question.
+		WTextUni:    1,
+		UniMaxDF:    0.1,
+		UniMaxTerms: 16,
+		WExampleUni: 1,
+		LawPrior:    map[string]float64{},
 		// Residents' questions cite the Civil Code and criminal law more,
 		// and regulations and judicial interpretations less, than their
 		// share of the corpus suggests (tuned on the training folds).
@@ -84,8 +133,8 @@ func DefaultParams() Params {
 			"民法典":   1.5625,
 			"刑法":    1.5625,
 			"民法商法":  1.25,
+			"行政法":   1.25,
 			"司法解释":  0.8,
-			"社会法":   0.8,
 			"行政法规":  0.8,
 			"经济法":   0.8,
 			"宪法相关法": 0.5,

@@ -134,6 +134,14 @@ func (s *scorer) mapDocs(snap *snapshot) error {
 
 func (s *scorer) close() error { return s.r.Close() }
 
+// minLargeDocs is the number of documents from which a field counts as
+// large: below it the MaxDF cut-off is off, and single characters, every one
+// of them common, would only add noise.
+const minLargeDocs = 1000
+
+// large reports whether field has at least minLargeDocs documents.
+func (s *scorer) large(field string) bool { return s.fields[field].Docs >= minLargeDocs }
+
 // termReader is an open posting list and its document frequency.
 type termReader struct {
 	tfr bindex.TermFieldReader
@@ -158,7 +166,7 @@ func (s *scorer) score(ctx context.Context, acc *accumulator, field string, term
 	var keep []cand
 	seen := make(map[string]bool, len(terms))
 	limit := uint64(maxDF * float64(st.Docs))
-	if st.Docs < 1000 {
+	if st.Docs < minLargeDocs {
 		// In a small collection (a few local regulations) every term is
 		// "common"; the cut-off only makes sense over many documents.
 		maxDF = 0

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/pufabot/pufabot/internal/shared"
@@ -71,6 +73,40 @@ func TestTune(t *testing.T) {
 		f("B", func(p *Params) *float64 { return &p.B }),
 		f("ExampleK1", func(p *Params) *float64 { return &p.ExampleK1 }),
 		f("ExampleB", func(p *Params) *float64 { return &p.ExampleB }),
+		f("WCoCited", func(p *Params) *float64 { return &p.WCoCited }),
+		f("WTextUni", func(p *Params) *float64 { return &p.WTextUni }),
+		f("UniMaxDF", func(p *Params) *float64 { return &p.UniMaxDF }),
+		f("WExampleUni", func(p *Params) *float64 { return &p.WExampleUni }),
+		f("WTailCoCited", func(p *Params) *float64 { return &p.WTailCoCited }),
+		f("WTailLaw", func(p *Params) *float64 { return &p.WTailLaw }),
+		f("WTailNeighbour", func(p *Params) *float64 { return &p.WTailNeighbour }),
+		f("WTailPRF", func(p *Params) *float64 { return &p.WTailPRF }),
+	}
+	// Integer knobs are tuned through a float copy, written back by try.
+	ints := map[string]func(*Params) *int{
+		"IntCoCitedDepth": func(p *Params) *int { return &p.CoCitedDepth },
+		"IntTailDepth":    func(p *Params) *int { return &p.TailDepth },
+		"IntTailSpan":     func(p *Params) *int { return &p.TailSpan },
+		"IntUniMaxTerms":  func(p *Params) *int { return &p.UniMaxTerms },
+		"IntTailFrom":     func(p *Params) *int { return &p.TailFrom },
+		"IntPRFDocs":      func(p *Params) *int { return &p.PRFDocs },
+	}
+	for name, get := range ints {
+		get := get
+		knobs = append(knobs, f(name, func(p *Params) *float64 { v := float64(*get(p)); return &v }))
+	}
+	if only := os.Getenv("PUFABOT_TUNE_KNOBS"); only != "" {
+		want := map[string]bool{}
+		for _, n := range strings.Split(only, ",") {
+			want[n] = true
+		}
+		kept := knobs[:0]
+		for _, k := range knobs {
+			if want[k.name] || want[strings.TrimPrefix(k.name, "Int")] {
+				kept = append(kept, k)
+			}
+		}
+		knobs = kept
 	}
 	for _, c := range []string{"民法典", "民法商法", "司法解释", "行政法规", "部门规章", "社会法", "刑法", "行政法", "经济法", "诉讼与非诉讼程序法", "宪法相关法"} {
 		c := c
@@ -96,6 +132,8 @@ func TestTune(t *testing.T) {
 			}
 			m[c] = v
 			p.CategoryPrior = m
+		} else if get, ok := ints[k.name]; ok {
+			*get(&p) = int(math.Round(v))
 		} else {
 			*k.get(&p) = v
 		}
