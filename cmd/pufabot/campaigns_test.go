@@ -312,7 +312,7 @@ func TestCampaignsRunHandsOverToARunningServer(t *testing.T) {
 }
 
 // buildPufabot builds the command into a temp dir.
-func buildPufabot(t *testing.T) string {
+func buildPufabot(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "pufabot")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
