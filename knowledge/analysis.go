@@ -14,7 +14,7 @@ const analyzerName = "pufabot_zh"
 
 // analysisVersion changes whenever tokenisation changes, so an index built
 // with older analysis is rebuilt.
-const analysisVersion = "zh-5"
+const analysisVersion = "zh-6"
 
 // unigramAnalyzerName is the bleve analyzer that keeps single Han
 // characters, for a recall field searched alongside the bigrams.

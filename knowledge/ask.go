@@ -200,25 +200,6 @@ func isNationalShortName(s string) bool {
 	return strings.HasSuffix(s, "法") || strings.HasSuffix(s, "法典")
 }
 
-// similarity is the Dice coefficient of two term multisets.
-func similarity(a, b []string) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	count := make(map[string]int, len(b))
-	for _, t := range b {
-		count[t]++
-	}
-	common := 0
-	for _, t := range a {
-		if count[t] > 0 {
-			count[t]--
-			common++
-		}
-	}
-	return 2 * float64(common) / float64(len(a)+len(b))
-}
-
 // topicOfHits labels an answer with the topic of its first article's law.
 func (e *Engine) topicOfHits(hits []Hit) string {
 	for _, h := range hits {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/pufabot/pufabot/knowledge/corpus"
 	"github.com/pufabot/pufabot/knowledge/faq"
@@ -49,7 +48,6 @@ type Engine struct {
 	// lawTopic maps a law's short name to the topic most FAQ entries citing
 	// it belong to, to label questions answered by articles.
 	lawTopic map[string]string
-	faqRank  map[string]int
 	faqm     *faqMatcher
 	// citedBy lists, for each article, the labelled examples citing it.
 	citedBy map[int32][]int32
@@ -701,14 +699,6 @@ func siftDown(h []scored, i int, less func(a, b scored) bool) {
 		h[i], h[c] = h[c], h[i]
 		i = c
 	}
-}
-
-func matchQuery(field, text string, boost float64) query.Query {
-	mq := bleve.NewMatchQuery(text)
-	mq.SetField(field)
-	mq.Analyzer = analyzerName
-	mq.SetBoost(boost)
-	return mq
 }
 
 func pow(x, y float64) float64 {

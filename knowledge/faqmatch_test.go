@@ -11,7 +11,7 @@ import (
 
 // TestFAQMatcherCalibration holds each paraphrase out of its entry and
 // checks it still finds that entry; with PUFABOT_FAQ_CALIBRATE=1 it prints
-// the score distribution used to choose Params.MinFAQSimilarity.
+// the score distribution used to choose faqDirect and faqSuggest.
 func TestFAQMatcherCalibration(t *testing.T) {
 	pack, err := faq.Starter()
 	if err != nil {

@@ -27,15 +27,16 @@ import (
 	"github.com/pufabot/pufabot/knowledge/faq"
 )
 
-// Field names in the bleve index. Articles, FAQ entries and labelled
-// examples use disjoint fields, so a query on a field only meets its kind.
+// Field names in the bleve index. Articles and labelled examples use
+// disjoint fields, so a query on a field only meets its kind. FAQ entries
+// are matched in memory (faqMatcher); their questions reach the index
+// through the articles they cite (faqref).
 const (
 	fieldLaw      = "law"      // article: law title and short name
 	fieldHeadings = "headings" // article: 编/章/节 path
 	fieldText     = "text"     // article: the article's text
 	fieldTextUni  = "text1"    // article: the article's text, Han unigrams
 	fieldFAQRef   = "faqref"   // article: questions of FAQ entries citing it
-	fieldFAQ      = "faq"      // FAQ entry: question and paraphrases
 	fieldExample  = "example"  // labelled question
 	fieldExUni    = "example1" // labelled question, Han unigrams
 	fieldKind     = "kind"     // article, faq, example
@@ -161,7 +162,7 @@ func newMapping() mapping.IndexMapping {
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 	doc := bleve.NewDocumentStaticMapping()
-	for _, f := range []string{fieldLaw, fieldHeadings, fieldText, fieldFAQRef, fieldFAQ, fieldExample} {
+	for _, f := range []string{fieldLaw, fieldHeadings, fieldText, fieldFAQRef, fieldExample} {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = analyzerName
 		fm.Store = false
@@ -313,7 +314,7 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 			}
 		}
 	}
-	total := len(s.Articles) + len(s.FAQ) + len(s.Examples)
+	total := len(s.Articles) + len(s.Examples)
 	done := 0
 	s.Fields = map[string]fieldStat{}
 	count := func(field, text string) {
@@ -373,13 +374,6 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 			return err
 		}
 		if err := flush(false); err != nil {
-			return err
-		}
-	}
-	for i, e := range s.FAQ {
-		done++
-		text := e.Question + "\n" + strings.Join(e.Paraphrases, "\n")
-		if err := batch.Index("f"+strconv.Itoa(i), map[string]any{fieldKind: "faq", fieldFAQ: text}); err != nil {
 			return err
 		}
 	}

@@ -74,9 +74,6 @@ type Params struct {
 	MaxTerms int
 	// MinScore is the lowest fused score shown as an answer.
 	MinScore float64
-	// MinFAQSimilarity is the lowest Dice similarity (of analysed terms)
-	// between a question and an FAQ phrasing that counts as a match.
-	MinFAQSimilarity float64
 }
 
 // DefaultParams returns the tuned ranking parameters: found by TestTune
@@ -140,10 +137,9 @@ func DefaultParams() Params {
 			"宪法相关法": 0.5,
 			"部门规章":  0.5,
 		},
-		MinScore:         0.05,
-		MaxDF:            0.2,
-		MaxTerms:         32,
-		MinFAQSimilarity: 0.5,
+		MinScore: 0.05,
+		MaxDF:    0.2,
+		MaxTerms: 32,
 	}
 }
 
