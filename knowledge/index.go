@@ -107,13 +107,11 @@ func (s sources) fingerprint() (string, error) {
 		}
 		fmt.Fprintf(h, "laws=%s\n", fp)
 	}
-	pack, err := faq.Starter()
+	starter, err := faq.StarterDigest()
 	if err != nil {
 		return "", fmt.Errorf("starter FAQ: %w", err)
 	}
-	if err := json.NewEncoder(h).Encode(pack); err != nil {
-		return "", err
-	}
+	fmt.Fprintf(h, "starter=%s\n", starter)
 	for _, group := range [][]string{s.faqFiles, s.examples} {
 		for _, p := range group {
 			f, err := os.Open(p)

@@ -35,13 +35,13 @@ const (
 // their own topics pass them to Report.SetTopicNames.
 var DefaultTopicNames = func() map[string]string {
 	names := map[string]string{}
-	pack, err := faq.Starter()
+	topics, err := faq.StarterTopics()
 	if err != nil {
 		// The starter pack is embedded and tested; without it, reports
 		// show topic ids instead of names.
 		return names
 	}
-	for _, t := range pack.Topics {
+	for _, t := range topics {
 		names[t.ID] = t.Name
 	}
 	return names

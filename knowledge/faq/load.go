@@ -2,7 +2,9 @@ package faq
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -42,14 +44,40 @@ type Pack struct {
 	Topics  []Topic
 }
 
-// Starter returns the starter pack embedded in the binary, parsed and
-// validated. Each call returns a fresh pack that the caller may change.
-func Starter() (*Pack, error) {
+// StarterTopics returns only the starter pack's topics: much cheaper than
+// Starter for callers that need topic names, not entries.
+func StarterTopics() ([]Topic, error) {
 	data, err := starterFS.ReadFile(starterTopics)
 	if err != nil {
 		return nil, err
 	}
-	topics, err := parseTopics(starterTopics, data)
+	return parseTopics(starterTopics, data)
+}
+
+// StarterDigest identifies the embedded starter pack's content (a hash of
+// its files), so an index built from it can tell when it changed without
+// parsing it.
+func StarterDigest() (string, error) {
+	names, err := fs.Glob(starterFS, "starter/*.yaml")
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, name := range names {
+		data, err := starterFS.ReadFile(name)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", name, len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Starter returns the starter pack embedded in the binary, parsed and
+// validated. Each call returns a fresh pack that the caller may change.
+func Starter() (*Pack, error) {
+	topics, err := StarterTopics()
 	if err != nil {
 		return nil, err
 	}
