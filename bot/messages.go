@@ -35,6 +35,7 @@ var staffCommands = []models.BotCommand{
 	{Command: "stats", Description: "咨询统计：today、week、month、year 或 2025-03"},
 	{Command: "broadcast", Description: "群发普法消息"},
 	{Command: "campaigns", Description: "普法活动发送情况"},
+	{Command: "console", Description: "网页工作台登录链接（私聊）"},
 }
 
 var staffChatCommands = append(append([]models.BotCommand{}, staffCommands...), models.BotCommand{Command: "help", Description: "工作人员使用说明"})
