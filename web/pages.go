@@ -111,7 +111,16 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		"query": url.QueryEscape,
 		"add":   func(a, b int) int { return a + b },
-		"version": func(h knowledge.Hit) string {
+		"version": func(v any) string {
+			var h knowledge.Hit
+			switch x := v.(type) {
+			case knowledge.Hit:
+				h = x
+			case *knowledge.Hit:
+				h = *x
+			case hitView:
+				h = x.Hit
+			}
 			switch {
 			case h.Repealed:
 				return "已废止"
