@@ -350,9 +350,9 @@ func (s *Server) handOver(r *http.Request, ss session, req handOverRequest) (int
 	if c, err := s.ownConsultation(ctx, ss, req.Consultation); err == nil {
 		t.ConsultationID = c.ID
 		t.Question = c.Question
-		t.Answer = "机器人回答：" + strings.Join(c.Articles, "、")
+		t.Answer = strings.Join(c.Articles, "、")
 		if len(c.Articles) == 0 {
-			t.Answer = "机器人没有找到相关条文"
+			t.Answer = "（没有找到相关条文）"
 		}
 	}
 	if strings.TrimSpace(req.Question) != "" || t.Question == "" {
