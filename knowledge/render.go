@@ -14,6 +14,11 @@ func RenderText(a *Answer) string {
 		b.WriteString(a.Notice)
 		b.WriteString("\n\n")
 	}
+	for _, c := range a.Currency {
+		b.WriteString("【注意】")
+		b.WriteString(c.Text)
+		b.WriteString("\n\n")
+	}
 	switch a.Kind {
 	case KindCitation:
 		for i, h := range a.Hits {
@@ -51,6 +56,9 @@ func RenderText(a *Answer) string {
 			b.WriteString("（还有更多相关条文）\n")
 		}
 	default:
+		if a.AboutMissingLaw() {
+			break // the note above says where to read the law
+		}
 		b.WriteString("抱歉，暂时没有找到与您的问题直接相关的法律规定。可以换个说法再问，比如说清楚发生了什么事、想知道什么；也可以直接联系工作人员。\n")
 	}
 	if len(a.Suggestions) > 0 {
@@ -59,7 +67,9 @@ func RenderText(a *Answer) string {
 			b.WriteString("· " + s.Question + "\n")
 		}
 	}
-	b.WriteString("\n")
+	if !strings.HasSuffix(b.String(), "\n\n") {
+		b.WriteString("\n")
+	}
 	b.WriteString(Disclaimer)
 	return b.String()
 }
