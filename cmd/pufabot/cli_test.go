@@ -121,6 +121,84 @@ func TestCommandLineErrors(t *testing.T) {
 	}
 }
 
+// TestGlobalFlagsAnywhere checks the contract: --config and -v are
+// accepted before or after the subcommand and its arguments.
+func TestGlobalFlagsAnywhere(t *testing.T) {
+	f := newCampaignFixture(t, false, 25)
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		args []string
+		want string // in stdout, or in the error
+	}{
+		{"campaigns run, config first", []string{"--config", f.config, "campaigns", "run", "consumer-day"}, "Recorded occurrence #1 of consumer-day"},
+		{"campaigns run, config between", []string{"campaigns", "--config=" + f.config, "run", "consumer-day"}, "Resuming occurrence #1 of consumer-day"},
+		{"campaigns run, config last", []string{"campaigns", "run", "consumer-day", "--config", f.config}, "Resuming occurrence #1 of consumer-day"},
+		{"campaigns list, -v first", []string{"-v", "-config", f.config, "campaigns", "list"}, "legal-month"},
+		{"consult add, config first", []string{"--config", f.config, "consult", "add", "--topic", "family", "--channel", "phone"}, "已登记线下咨询1人次"},
+		{"consult add, config last", []string{"consult", "add", "--topic", "family", "--channel", "phone", "-v", "--config", f.config}, "已登记线下咨询1人次"},
+		{"examples export, config first", []string{"--config", f.config, "examples", "export"}, ""},
+		{"examples export, config last", []string{"examples", "export", "--since", "2026-01-01", "--config", f.config}, ""},
+		{"report, config last", []string{"report", "--format", "csv", "--year", "2026", "--config", f.config, "-v"}, "电话咨询"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, _, err := pufabot(ctx, c.args...)
+			got := out
+			if err != nil {
+				got += err.Error()
+				if !strings.Contains(err.Error(), "telegram.token is not set") {
+					t.Fatalf("%q: %v", c.args, err)
+				}
+			}
+			if !strings.Contains(got, c.want) {
+				t.Errorf("%q: output lacks %q:\n%s", c.args, c.want, got)
+			}
+		})
+	}
+	// The question itself is not taken for a config file, and -- ends the
+	// global flags.
+	cfg := writeConfig(t, "")
+	out, _, err := runCLI(t, "", "ask", "民法典第1079条", "--config", cfg)
+	if err != nil || !strings.Contains(out, "感情确已破裂") {
+		t.Errorf("ask with --config last: %v\n%s", err, out)
+	}
+	if _, _, err := runCLI(t, "", "ask", "--config"); err != errUsage {
+		t.Errorf("--config without a file after the command: %v", err)
+	}
+}
+
+// TestCommandsQuietUnlessVerbose: one-shot commands print their result, not
+// the library's info lines; -v shows them.
+func TestCommandsQuietUnlessVerbose(t *testing.T) {
+	f := newCampaignFixture(t, false, 25)
+	data, _ := os.ReadFile(f.config)
+	if err := os.WriteFile(f.config, []byte(strings.Replace(string(data), "level: warn", "level: info", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	out := filepath.Join(f.dir, "r.csv")
+	for _, args := range [][]string{
+		{"consult", "add", "--topic", "family", "--channel", "phone"},
+		{"report", "--format", "csv", "--out", out},
+	} {
+		_, stderr, err := pufabot(ctx, append(args, "--config", f.config)...)
+		if err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+		if strings.Contains(stderr, "level=INFO") {
+			t.Errorf("%q without -v logs info lines:\n%s", args, stderr)
+		}
+		_, stderr, err = pufabot(ctx, append(args, "--config", f.config, "-v")...)
+		if err != nil {
+			t.Fatalf("%q -v: %v", args, err)
+		}
+		if !strings.Contains(stderr, "level=INFO") {
+			t.Errorf("%q -v logs no info line:\n%s", args, stderr)
+		}
+	}
+}
+
 func TestConfigFlagBeforeSubcommand(t *testing.T) {
 	cfg := writeConfig(t, "")
 	for _, args := range [][]string{

@@ -64,7 +64,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "pufabot report: %v\n", err)
 		return errUsage
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	db, err := openExistingDB(cfg)
 	if err != nil {
 		return err
@@ -93,6 +93,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err := writeFileAtomic(*out, write); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	fmt.Fprintf(e.stderr, "report written to %s\n", *out)
 	log.Info("report written", slog.String("path", *out), slog.String("format", *format),
 		slog.String("period", r.PeriodRange()), slog.Int64("consultations", r.Consultations))
 	return nil
