@@ -45,10 +45,9 @@ type Engine struct {
 	res    *resolver
 	log    *slog.Logger
 	params Params
-	// lawTopic maps a law's short name to the topic most FAQ entries citing
-	// it belong to, to label questions answered by articles.
-	lawTopic map[string]string
-	faqm     *faqMatcher
+	// topics labels answers made of articles (topic.go).
+	topics *topicRules
+	faqm   *faqMatcher
 	// citedBy lists, for each article, the labelled examples citing it.
 	citedBy map[int32][]int32
 
@@ -110,7 +109,7 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 		return nil, fmt.Errorf("%w: %v", ErrNoIndex, err)
 	}
 	e := &Engine{idx: idx, scorer: sc, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
-	e.lawTopic = lawTopics(snap.FAQ)
+	e.topics = newTopicRules(snap.Topics)
 
 	e.faqm = newFAQMatcher(snap.FAQ)
 	e.citedBy = citations(snap.Examples)
@@ -709,34 +708,6 @@ func pow(x, y float64) float64 {
 		return x
 	}
 	return math.Pow(x, y)
-}
-
-// lawTopics maps each law short name to the topic of most FAQ entries citing it.
-func lawTopics(entries []faq.Entry) map[string]string {
-	count := map[string]map[string]int{}
-	for _, e := range entries {
-		if len(e.Topics) == 0 {
-			continue
-		}
-		for _, a := range e.Articles {
-			short := corpus.NormalizeTitle(a.Law)
-			if count[short] == nil {
-				count[short] = map[string]int{}
-			}
-			count[short][e.Topics[0]]++
-		}
-	}
-	out := map[string]string{}
-	for law, c := range count {
-		best, n := "", 0
-		for t, k := range c {
-			if k > n || (k == n && t < best) {
-				best, n = t, k
-			}
-		}
-		out[law] = best
-	}
-	return out
 }
 
 // progress prints build progress to a terminal-friendly writer.
