@@ -12,7 +12,10 @@ const (
 	KindCitation Kind = "citation" // the question named an article
 	KindFAQ      Kind = "faq"      // a curated answer matched
 	KindArticles Kind = "articles" // ranked articles from the index
-	KindNone     Kind = "none"     // nothing relevant found
+	KindNone     Kind = "none"     // nothing relevant found, or not a legal question
+	// KindSmallTalk is a greeting, thanks, goodbye or the like, answered
+	// with a short reply and the menu (Answer.Talk says which).
+	KindSmallTalk Kind = "smalltalk"
 )
 
 // Hit is one article found for a question.
@@ -55,6 +58,8 @@ type Answer struct {
 	Suggestions []Suggestion `json:"suggestions,omitempty"`
 	// Topic is the best-guess topic id (see faq.Topic), "" when unknown.
 	Topic string `json:"topic,omitempty"`
+	// Talk is the kind of small talk of a KindSmallTalk answer.
+	Talk TalkKind `json:"talk,omitempty"`
 }
 
 // Disclaimer ends every answer.
