@@ -12,7 +12,10 @@ const (
 	KindCitation Kind = "citation" // the question named an article
 	KindFAQ      Kind = "faq"      // a curated answer matched
 	KindArticles Kind = "articles" // ranked articles from the index
-	KindNone     Kind = "none"     // nothing relevant found
+	KindNone     Kind = "none"     // nothing relevant found, or not a legal question
+	// KindSmallTalk is a greeting, thanks, goodbye or the like, answered
+	// with a short reply and the menu (Answer.Talk says which).
+	KindSmallTalk Kind = "smalltalk"
 )
 
 // Hit is one article found for a question.
@@ -86,6 +89,8 @@ type Answer struct {
 	// Currency warns, once per law, that laws cited were revised after the
 	// texts shown, or that a law asked about is not loaded.
 	Currency []Currency `json:"currency,omitempty"`
+	// Talk is the kind of small talk of a KindSmallTalk answer.
+	Talk TalkKind `json:"talk,omitempty"`
 }
 
 // Disclaimer ends every answer.

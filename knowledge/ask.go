@@ -16,8 +16,9 @@ const PageSize = 3
 // MaxQuestionRunes bounds what is analysed of one question.
 const MaxQuestionRunes = 500
 
-// answer answers one question: an article it names, else a curated FAQ
-// answer, else the best-ranked articles (Answer adds the currency notes).
+// answer answers one question: an article it names, else (for small talk
+// and messages that are not legal questions) no article at all, else a
+// curated FAQ answer, else the best-ranked articles (Answer adds the currency notes).
 func (e *Engine) answer(ctx context.Context, question string) (*Answer, error) {
 	q := strings.TrimSpace(question)
 	if r := []rune(q); len(r) > MaxQuestionRunes {
@@ -27,7 +28,7 @@ func (e *Engine) answer(ctx context.Context, question string) (*Answer, error) {
 	if q == "" {
 		return a, nil
 	}
-	if e.answerCitation(a, q) {
+	if e.answerCitation(a, q) || e.offTopic(a, q) {
 		return a, nil
 	}
 	if err := e.answerFAQ(ctx, a, q); err != nil {
