@@ -253,7 +253,8 @@ func (b *Bot) onMore(ctx context.Context, cq *models.CallbackQuery, mc *msgCtx, 
 		hits = hits[:knowledge.PageSize]
 	}
 	b.answerCallback(ctx, cq, "", false)
-	html := fmt.Sprintf("🔍 <b>更多相关规定（第%d—%d条）：</b>\n\n", offset+1, offset+len(hits)) + hitList(hits, offset+1) +
+	html := currencyHTML(knowledge.CurrencyOf(hits)) +
+		fmt.Sprintf("🔍 <b>更多相关规定（第%d—%d条）：</b>\n\n", offset+1, offset+len(hits)) + hitList(hits, offset+1) +
 		"\n\n<i>" + esc(knowledge.Disclaimer) + "</i>"
 	k := b.newKeyboard(mc.chat.ID)
 	k.row(b.fullTextButtons(k, hits, offset+1)...)
