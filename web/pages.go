@@ -25,6 +25,8 @@ type page struct {
 	Question string
 	Card     *card
 	Article  *knowledge.Hit
+	// ArticleCurrency warns that the article's law was revised since.
+	ArticleCurrency []knowledge.Currency
 	Hits     []hitView
 	More     bool
 	Next     int
@@ -46,6 +48,9 @@ type card struct {
 	ConsID   int64
 	Kind     string
 	Notice   string
+	// Currency warns, before the articles, of laws revised after the
+	// texts shown.
+	Currency []knowledge.Currency
 	FAQ      *faq.Entry
 	Approx   bool
 	Hits     []hitView
@@ -73,7 +78,7 @@ type topicArticle struct {
 }
 
 func newCard(a *knowledge.Answer, consID int64) *card {
-	c := &card{Question: a.Question, ConsID: consID, Kind: string(a.Kind), Notice: a.Notice, FAQ: a.FAQ, Approx: a.Approximate, More: a.More, Suggestions: a.Suggestions}
+	c := &card{Question: a.Question, ConsID: consID, Kind: string(a.Kind), Notice: a.Notice, Currency: a.Currency, FAQ: a.FAQ, Approx: a.Approximate, More: a.More, Suggestions: a.Suggestions}
 	c.Hits = numbered(a.Hits, 0)
 	if len(c.Hits) == 0 && a.FAQ == nil {
 		c.Text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(knowledge.RenderText(a)), knowledge.Disclaimer))
@@ -121,15 +126,15 @@ func (s *Server) funcs() template.FuncMap {
 			case hitView:
 				h = x.Hit
 			}
+			// The citation names the version wherever it is not the only
+			// one; the label only flags texts that are no longer current.
 			switch {
 			case h.Repealed:
 				return "已废止"
-			case h.Superseded && h.Version != "":
-				return h.Version + " 旧版本"
 			case h.Superseded:
 				return "旧版本"
 			}
-			return h.Version
+			return ""
 		},
 	}
 }
@@ -199,7 +204,7 @@ func (s *Server) pageArticle(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "message.html", page{Title: "没有找到", Message: "没有找到这一条，可能法律库已经更新，请重新提问。"})
 		return
 	}
-	p := page{Title: h.Citation, Article: &h, Back: backTo(r, "/")}
+	p := page{Title: h.Citation, Article: &h, ArticleCurrency: knowledge.CurrencyOf([]knowledge.Hit{h}), Back: backTo(r, "/")}
 	if fragment(r) {
 		s.render(w, r, "fulltext", p)
 		return
