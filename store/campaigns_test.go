@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -136,7 +135,7 @@ func TestAudiences(t *testing.T) {
 }
 
 func TestDeliveriesLifecycle(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pufabot.db")
+	path := testLocation(t)
 	db, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -34,8 +34,9 @@ var ErrNotFound = errors.New("not found")
 
 // DB is the pufabot database.
 type DB struct {
-	db   *sql.DB
-	path string
+	db      *sql.DB
+	path    string // the SQLite file, or the PostgreSQL URL without its password
+	dialect dialect
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
@@ -44,9 +45,24 @@ type DB struct {
 	closed sync.Once
 }
 
-// Open opens (creating if needed) the database at path and applies pending
-// migrations. path ":memory:" gives a private in-memory database.
+// Open opens the database and applies pending migrations: a postgres://
+// URL opens PostgreSQL; anything else is a SQLite file, created if needed
+// (":memory:" gives a private in-memory database).
 func Open(path string) (*DB, error) {
+	if IsPostgresURL(path) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		sdb, err := openPostgres(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		db := &DB{db: sdb, path: RedactURL(path), dialect: dialectPostgres, Now: time.Now}
+		if err := db.migrate(ctx); err != nil {
+			sdb.Close()
+			return nil, err
+		}
+		return db, nil
+	}
 	dsn := path
 	if path != ":memory:" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
@@ -89,8 +105,17 @@ func (db *DB) now() int64 { return db.Now().Unix() }
 // migrate applies embedded migrations in order, one transaction each, and
 // refuses a database whose schema is newer than this binary knows.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
+	}
+	if db.dialect == dialectPostgres {
+		// Replicas starting together must not both apply a migration:
+		// one waits for the other on a session lock.
+		unlock, err := db.advisoryLock(ctx, migrationLockID)
+		if err != nil {
+			return fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer unlock()
 	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
@@ -132,6 +157,9 @@ func (db *DB) migrate(ctx context.Context) error {
 		body, err := migrationFS.ReadFile("migrations/" + m.name)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
+		}
+		if db.dialect == dialectPostgres {
+			body = []byte(postgresDDL(m.version, string(body)))
 		}
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {

@@ -2,14 +2,13 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func mustOpen(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "pufabot.db"))
+	db, err := Open(testLocation(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,7 +17,7 @@ func mustOpen(t *testing.T) *DB {
 }
 
 func TestOpenTwiceKeepsSchemaAndKey(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.db")
+	path := testLocation(t)
 	ctx := context.Background()
 	db, err := Open(path)
 	if err != nil {
@@ -53,7 +52,7 @@ func TestOpenTwiceKeepsSchemaAndKey(t *testing.T) {
 }
 
 func TestRefusesNewerSchema(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.db")
+	path := testLocation(t)
 	db, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -2,13 +2,12 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
 func TestUpdatesInbox(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.db")
+	path := testLocation(t)
 	ctx := context.Background()
 	db, err := Open(path)
 	if err != nil {
