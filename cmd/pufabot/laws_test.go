@@ -36,7 +36,12 @@ func TestLawsListsVersionsAndStaleLaws(t *testing.T) {
 		t.Fatal(err)
 	}
 	var r struct {
-		Counts map[string]int `json:"counts"`
+		Counts struct {
+			Laws       int    `json:"laws"`
+			Articles   int    `json:"articles"`
+			NewerKnown int    `json:"newer_known"`
+			NewestText string `json:"newest_text"`
+		} `json:"counts"`
 		Laws   []struct {
 			Title      string   `json:"title"`
 			Version    string   `json:"version"`
@@ -76,8 +81,8 @@ func TestLawsListsVersionsAndStaleLaws(t *testing.T) {
 	if cc := r.Laws[get("中华人民共和国民法典")]; !cc.Loaded || cc.NewerKnown || cc.Version != "2020-05-28" {
 		t.Errorf("民法典: %+v", cc)
 	}
-	if r.Counts["laws"] != 3 || r.Counts["newer_known"] < 5 || r.Counts["articles"] == 0 {
-		t.Errorf("counts = %v", r.Counts)
+	if c := r.Counts; c.Laws != 3 || c.NewerKnown < 5 || c.Articles == 0 || c.NewestText != "2022-09-02" {
+		t.Errorf("counts = %+v", c)
 	}
 
 	text, _, err := runCLI(t, "", "laws", "--config", cfg)
