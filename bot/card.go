@@ -56,7 +56,12 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 		}
 	}
 	s.WriteString("\n\n<i>" + esc(knowledge.Disclaimer) + "</i>")
+	return s.String(), b.answerKeyboard(chatID, private, a, consID, true)
+}
 
+// answerKeyboard is the answer card's buttons; feedback adds 有帮助 / 没帮助
+// (only with a consultation id).
+func (b *Bot) answerKeyboard(chatID int64, private bool, a *knowledge.Answer, consID int64, feedback bool) *keyboard {
 	k := b.newKeyboard(chatID)
 	var picks []button
 	for i, sg := range a.Suggestions {
@@ -75,11 +80,11 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 	}
 	second = append(second, b.handOverButton(k, private, consID))
 	k.row(second...)
-	if consID > 0 {
+	if feedback && consID > 0 {
 		id := strconv.FormatInt(consID, 10)
 		k.row(k.button(btnHelpful, actFeedback, id, "+"), k.button(btnNotHelpful, actFeedback, id, "-"))
 	}
-	return s.String(), k.build()
+	return k.build()
 }
 
 // fullTextButtons are the 查看全文 buttons for hits numbered from first.
