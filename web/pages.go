@@ -26,6 +26,7 @@ type page struct {
 	Card     *card
 	Article  *knowledge.Hit
 	Hits     []hitView
+	Currency []knowledge.Currency // warnings for laws revised after the texts of Hits
 	More     bool
 	Next     int
 	Topics   []faq.Topic
@@ -46,6 +47,9 @@ type card struct {
 	ConsID   int64
 	Kind     string
 	Notice   string
+	// Currency warns about laws revised after the texts cited; answers
+	// without articles carry it in Text.
+	Currency []knowledge.Currency
 	FAQ      *faq.Entry
 	Approx   bool
 	Hits     []hitView
@@ -80,6 +84,8 @@ func newCard(a *knowledge.Answer, consID int64) *card {
 		if a.Notice != "" {
 			c.Text = strings.TrimSpace(strings.TrimPrefix(c.Text, "【提示】"+a.Notice))
 		}
+	} else {
+		c.Currency = a.Currency
 	}
 	return c
 }
@@ -220,7 +226,7 @@ func (s *Server) pageMore(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := page{Title: "更多相关条文", Question: q, Hits: numbered(hits, offset), More: more, Next: offset + len(hits)}
+	p := page{Title: "更多相关条文", Question: q, Hits: numbered(hits, offset), Currency: knowledge.CurrencyOf(hits), More: more, Next: offset + len(hits)}
 	if fragment(r) {
 		s.render(w, r, "morehits", p)
 		return

@@ -42,7 +42,7 @@ func TestLawsListsVersionsAndStaleLaws(t *testing.T) {
 			NewerKnown int    `json:"newer_known"`
 			NewestText string `json:"newest_text"`
 		} `json:"counts"`
-		Laws   []struct {
+		Laws []struct {
 			Title      string   `json:"title"`
 			Version    string   `json:"version"`
 			Versions   []string `json:"versions"`
