@@ -25,14 +25,17 @@ type page struct {
 	Question string
 	Card     *card
 	Article  *knowledge.Hit
-	Hits     []hitView
-	Currency []knowledge.Currency // warnings for laws revised after the texts of Hits
-	More     bool
-	Next     int
-	Topics   []faq.Topic
-	Topic    *topicView
-	Ticket   *ticketView
-	ConsID   int64
+	// ArticleCurrency warns that the article's law was revised since.
+	ArticleCurrency []knowledge.Currency
+	Hits            []hitView
+	// HitsCurrency warns of laws revised after the texts of Hits.
+	HitsCurrency []knowledge.Currency
+	More         bool
+	Next         int
+	Topics       []faq.Topic
+	Topic        *topicView
+	Ticket       *ticketView
+	ConsID       int64
 
 	RetainDays int
 	Disclaimer string
@@ -47,13 +50,15 @@ type card struct {
 	ConsID   int64
 	Kind     string
 	Notice   string
-	// Currency warns about laws revised after the texts cited; answers
-	// without articles carry it in Text.
+	// Currency warns, before the articles, of laws revised after the
+	// texts shown.
 	Currency []knowledge.Currency
 	FAQ      *faq.Entry
 	Approx   bool
 	Hits     []hitView
-	More     bool
+	// HitsCurrency warns of laws revised after the texts of Hits.
+	HitsCurrency []knowledge.Currency
+	More         bool
 	// Text is the plain rendering, shown for answers with no articles
 	// (not found, small talk …).
 	Text        string
@@ -77,15 +82,16 @@ type topicArticle struct {
 }
 
 func newCard(a *knowledge.Answer, consID int64) *card {
-	c := &card{Question: a.Question, ConsID: consID, Kind: string(a.Kind), Notice: a.Notice, FAQ: a.FAQ, Approx: a.Approximate, More: a.More, Suggestions: a.Suggestions}
+	c := &card{Question: a.Question, ConsID: consID, Kind: string(a.Kind), Notice: a.Notice, Currency: a.Currency, FAQ: a.FAQ, Approx: a.Approximate, More: a.More, Suggestions: a.Suggestions}
 	c.Hits = numbered(a.Hits, 0)
 	if len(c.Hits) == 0 && a.FAQ == nil {
 		c.Text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(knowledge.RenderText(a)), knowledge.Disclaimer))
 		if a.Notice != "" {
 			c.Text = strings.TrimSpace(strings.TrimPrefix(c.Text, "【提示】"+a.Notice))
 		}
-	} else {
-		c.Currency = a.Currency
+		for _, cur := range a.Currency { // shown above the text already
+			c.Text = strings.TrimSpace(strings.TrimPrefix(c.Text, "【注意】"+cur.Text))
+		}
 	}
 	return c
 }
@@ -127,15 +133,15 @@ func (s *Server) funcs() template.FuncMap {
 			case hitView:
 				h = x.Hit
 			}
+			// The citation names the version wherever it is not the only
+			// one; the label only flags texts that are no longer current.
 			switch {
 			case h.Repealed:
 				return "已废止"
-			case h.Superseded && h.Version != "":
-				return h.Version + " 旧版本"
 			case h.Superseded:
 				return "旧版本"
 			}
-			return h.Version
+			return ""
 		},
 	}
 }
@@ -205,7 +211,7 @@ func (s *Server) pageArticle(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "message.html", page{Title: "没有找到", Message: "没有找到这一条，可能法律库已经更新，请重新提问。"})
 		return
 	}
-	p := page{Title: h.Citation, Article: &h, Back: backTo(r, "/")}
+	p := page{Title: h.Citation, Article: &h, ArticleCurrency: knowledge.CurrencyOf([]knowledge.Hit{h}), Back: backTo(r, "/")}
 	if fragment(r) {
 		s.render(w, r, "fulltext", p)
 		return
@@ -226,7 +232,7 @@ func (s *Server) pageMore(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := page{Title: "更多相关条文", Question: q, Hits: numbered(hits, offset), Currency: knowledge.CurrencyOf(hits), More: more, Next: offset + len(hits)}
+	p := page{Title: "更多相关条文", Question: q, Hits: numbered(hits, offset), HitsCurrency: knowledge.CurrencyOf(hits), More: more, Next: offset + len(hits)}
 	if fragment(r) {
 		s.render(w, r, "morehits", p)
 		return

@@ -44,7 +44,7 @@ type staffPage struct {
 	ReportQS   string
 
 	Stats knowledge.Stats
-	Laws  []LawInfo
+	Laws  []knowledge.LawInfo
 	FAQ   []faq.Entry
 }
 
@@ -52,20 +52,6 @@ type staffTicket struct {
 	store.Ticket
 	Web     bool
 	Replies []store.TicketReply
-}
-
-// LawInfo describes one loaded law for the console's law page; a
-// knowledge base that can list its laws implements LawLister.
-type LawInfo struct {
-	Title      string `json:"law"`
-	Version    string `json:"version"`
-	Articles   int    `json:"articles"`
-	NewerKnown bool   `json:"newer_known"`
-}
-
-// LawLister is implemented by knowledge bases that list their laws.
-type LawLister interface {
-	LawInfos() []LawInfo
 }
 
 // NewConsoleLink makes a one-time console login link for a staff member;
@@ -356,10 +342,7 @@ func (s *Server) staffReportDownload(w http.ResponseWriter, r *http.Request, uid
 }
 
 func (s *Server) staffLaws(w http.ResponseWriter, r *http.Request, uid int64) {
-	sp := staffPage{UserID: uid, Nav: "laws", Stats: s.o.Knowledge.Stats()}
-	if l, ok := s.o.Knowledge.(LawLister); ok {
-		sp.Laws = l.LawInfos()
-	}
+	sp := staffPage{UserID: uid, Nav: "laws", Stats: s.o.Knowledge.Stats(), Laws: s.o.Knowledge.Laws()}
 	s.staff(w, r, "staff_laws.html", "法律库", sp)
 }
 

@@ -197,10 +197,11 @@ func TestConsoleReportsDownload(t *testing.T) {
 	if r := h.get(staff, "/staff/report?from=2026-13-01"); !strings.Contains(r.body, "开始日期") {
 		t.Fatal("bad date not explained")
 	}
-	for _, p := range []string{"/staff/laws", "/staff/faq"} {
-		if r := h.get(staff, p); r.status != http.StatusOK {
-			t.Fatalf("%s: %d", p, r.status)
-		}
+	if r := h.get(staff, "/staff/laws"); r.status != http.StatusOK || !strings.Contains(r.body, "治安管理处罚法") || !strings.Contains(r.body, "请导入新文本") {
+		t.Fatalf("laws page: %d %s", r.status, r.body)
+	}
+	if r := h.get(staff, "/staff/faq"); r.status != http.StatusOK || !strings.Contains(r.body, "被骗") {
+		t.Fatalf("faq page: %d", r.status)
 	}
 }
 

@@ -42,6 +42,8 @@ type Knowledge interface {
 	FAQ() []faq.Entry
 	LookupArticle(law string, number int, suffix string) (knowledge.Hit, bool)
 	Stats() knowledge.Stats
+	// Laws lists the laws loaded and their currency.
+	Laws() []knowledge.LawInfo
 }
 
 // Desk hands tickets to staff and carries their replies back (*bot.Bot

@@ -500,3 +500,19 @@ func TestPageWeight(t *testing.T) {
 		t.Fatalf("page weighs %d bytes, over 150 KB", total)
 	}
 }
+
+func TestCurrencyWarningsShowOnThePage(t *testing.T) {
+	h := newHarness(t)
+	const q = "民营经济促进法是怎么规定的"
+	a, err := testEngine(t).Answer(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Currency) == 0 {
+		t.Fatal("the engine gives no currency note for a law that is not loaded")
+	}
+	r := h.form(h.browser(), "/ask", url.Values{"q": {q}})
+	if !strings.Contains(r.body, a.Currency[0].Text) {
+		t.Fatalf("page lacks the currency warning %q:\n%s", a.Currency[0].Text, r.body)
+	}
+}
