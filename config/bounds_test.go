@@ -21,6 +21,9 @@ func numericKeys(t reflect.Type, prefix string) []string {
 			name = prefix + "." + name
 		}
 		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
 		if ft.Kind() == reflect.Slice {
 			name += "[0]"
 			ft = ft.Elem()

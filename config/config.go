@@ -39,6 +39,7 @@ type Config struct {
 	Telegram  Telegram  `yaml:"telegram"`
 	Schedules Schedules `yaml:"schedules"`
 	HTTP      HTTP      `yaml:"http"`
+	Web       Web       `yaml:"web"`
 	Privacy   Privacy   `yaml:"privacy"`
 }
 
@@ -372,6 +373,9 @@ func (c Config) Validate() error {
 	}
 	if d := c.Schedules.CatchUp; d < 0 || d > MaxCatchUp {
 		errs = append(errs, fmt.Errorf("schedules.catch_up %s: want 0s to %s", d, MaxCatchUp))
+	}
+	if err := c.Web.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if n := c.Privacy.RetainDays; n < 1 || n > store.MaxRetainDays {
 		errs = append(errs, fmt.Errorf("privacy.retain_days %d: want 1 to %d days", n, store.MaxRetainDays))
