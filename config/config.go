@@ -5,6 +5,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,10 @@ import (
 
 // EnvToken is the environment variable that overrides telegram.token.
 const EnvToken = "PUFABOT_TELEGRAM_TOKEN"
+
+// EnvPseudonymKey is the environment variable that holds the pseudonym key
+// (hexadecimal) instead of privacy.key_file.
+const EnvPseudonymKey = "PUFABOT_PSEUDONYM_KEY"
 
 // DefaultFile is read when --config is not given and the file exists.
 const DefaultFile = "config.yaml"
@@ -108,6 +113,12 @@ type HTTP struct {
 type Privacy struct {
 	// RetainDays is how long question text is kept; counts stay.
 	RetainDays int `yaml:"retain_days"`
+	// KeyFile is where the pseudonym key lives (never in the database);
+	// "" means pseudonym.key in data_dir.
+	KeyFile string `yaml:"key_file"`
+	// Key is the pseudonym key from PUFABOT_PSEUDONYM_KEY (hexadecimal),
+	// which replaces the key file; never read from the file.
+	Key string `yaml:"-"`
 }
 
 // Default returns the built-in configuration, usable with no file.
@@ -146,6 +157,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		if tok := getenv(EnvToken); tok != "" {
 			cfg.Telegram.Token = tok
 		}
+		cfg.Privacy.Key = strings.TrimSpace(getenv(EnvPseudonymKey))
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", displayName(path), err)
@@ -319,6 +331,14 @@ func (c Config) Validate() error {
 	if c.Privacy.RetainDays < 1 {
 		errs = append(errs, fmt.Errorf("privacy.retain_days %d: want at least 1", c.Privacy.RetainDays))
 	}
+	if c.Privacy.KeyFile != "" && strings.TrimSpace(c.Privacy.KeyFile) == "" {
+		errs = append(errs, errors.New("privacy.key_file is blank: leave it out for pseudonym.key in data_dir, or give a path"))
+	}
+	if c.Privacy.Key != "" {
+		if k, err := hex.DecodeString(c.Privacy.Key); err != nil || len(k) < 16 {
+			errs = append(errs, fmt.Errorf("%s: want at least 32 hexadecimal digits (for example from `openssl rand -hex 32`)", EnvPseudonymKey))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -329,6 +349,9 @@ func (c Config) Redacted() Config {
 	}
 	if c.Telegram.Webhook.SecretToken != "" {
 		c.Telegram.Webhook.SecretToken = "***"
+	}
+	if c.Privacy.Key != "" {
+		c.Privacy.Key = "***"
 	}
 	return c
 }

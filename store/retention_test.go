@@ -47,7 +47,7 @@ func TestRunRetention(t *testing.T) {
 		return n
 	}
 	clock := func() time.Time { return now }
-	if err := RunRetention(ctx, db, 180, clock); err != nil {
+	if err := RunRetention(ctx, db, 180, clock, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(`SELECT COUNT(*) FROM consultations`); n != purgeBatch+10 {
@@ -74,13 +74,13 @@ func TestRunRetention(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Errorf("second purge: %d rows, %v; want 0", n, err)
 	}
-	if err := RunRetention(ctx, db, 180, func() time.Time { return now.AddDate(0, 0, 2) }); err != nil {
+	if err := RunRetention(ctx, db, 180, func() time.Time { return now.AddDate(0, 0, 2) }, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(`SELECT COUNT(*) FROM consultations WHERE question IS NOT NULL`); n != 0 {
 		t.Errorf("%d questions survive two days later", n)
 	}
-	if err := RunRetention(ctx, db, 0, clock); err == nil {
+	if err := RunRetention(ctx, db, 0, clock, nil); err == nil {
 		t.Error("RunRetention accepted retain_days 0")
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -166,7 +165,8 @@ func (s *server) Run(ctx context.Context) error {
 		return err
 	}
 
-	db, err := store.Open(filepath.Join(cfg.DataDir, dbFileName))
+	warnOpenPermissions(s.log, cfg)
+	db, err := openStore(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
