@@ -157,7 +157,7 @@ func (b *Bot) announceTicket(ctx context.Context, t store.Ticket, reminder bool)
 func (b *Bot) staffReply(ctx context.Context, mc *msgCtx, t store.Ticket) error {
 	if !b.isAdmin(mc.from.ID) {
 		b.m.refused.Inc()
-		b.log.Warn("reply to a ticket from a non-staff user refused", slog.Int64("user_id", mc.from.ID), slog.Int64("ticket_id", t.ID))
+		b.log.Warn("reply to a ticket from a non-staff user refused", slog.Int64(attrUserID, mc.from.ID), slog.Int64("ticket_id", t.ID))
 		return b.reply(ctx, mc, msgRelayNotStaff, nil)
 	}
 	if t.ChatID == 0 {
@@ -196,7 +196,7 @@ func (b *Bot) staffReply(ctx context.Context, mc *msgCtx, t store.Ticket) error 
 	if err := b.db.MarkTicketReplied(ctx, t.ID); err != nil {
 		return err
 	}
-	b.log.Info("staff reply relayed", slog.Int64("ticket_id", t.ID), slog.Int64("staff_user_id", mc.from.ID))
+	b.log.Info("staff reply relayed", slog.Int64("ticket_id", t.ID), slog.Int64(attrStaffUserID, mc.from.ID))
 	return b.reply(ctx, mc, msgRelayed(t.ID), nil)
 }
 
@@ -302,7 +302,7 @@ func (b *Bot) cmdClose(ctx context.Context, mc *msgCtx, arg string) error {
 	if !closed {
 		return b.reply(ctx, mc, msgTicketAlreadyClosed(id), nil)
 	}
-	b.log.Info("ticket closed", slog.Int64("ticket_id", id), slog.Int64("staff_user_id", mc.from.ID))
+	b.log.Info("ticket closed", slog.Int64("ticket_id", id), slog.Int64(attrStaffUserID, mc.from.ID))
 	notified := false
 	if t.ChatID != 0 {
 		if _, err := b.sendHTML(ctx, t.ChatID, msgTicketClosedResident(id), sendOpts{}); err == nil {

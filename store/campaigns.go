@@ -458,7 +458,7 @@ func (db *DB) RecordDelivery(ctx context.Context, occurrenceID, chatID int64, r 
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: record delivery %d/%d: %w", occurrenceID, chatID, err)
+		return fmt.Errorf("store: record a delivery of occurrence %d: %w", occurrenceID, err)
 	}
 	return nil
 }

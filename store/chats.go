@@ -136,7 +136,7 @@ func (db *DB) Subscribe(ctx context.Context, chatID int64, topic string) (bool, 
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("store: subscribe %d to %s: %w", chatID, topic, err)
+		return false, fmt.Errorf("store: subscribe to %s: %w", topic, err)
 	}
 	return added, nil
 }
@@ -150,7 +150,7 @@ func (db *DB) Unsubscribe(ctx context.Context, chatID int64, topic string) (bool
 	}
 	n, err := db.unsubscribe(ctx, `DELETE FROM subscriptions WHERE chat_id = ? AND topic = ? RETURNING topic`, chatID, topic)
 	if err != nil {
-		return false, fmt.Errorf("store: unsubscribe %d from %s: %w", chatID, topic, err)
+		return false, fmt.Errorf("store: unsubscribe from %s: %w", topic, err)
 	}
 	return n > 0, nil
 }
@@ -160,7 +160,7 @@ func (db *DB) Unsubscribe(ctx context.Context, chatID int64, topic string) (bool
 func (db *DB) UnsubscribeAll(ctx context.Context, chatID int64) (int, error) {
 	n, err := db.unsubscribe(ctx, `DELETE FROM subscriptions WHERE chat_id = ? RETURNING topic`, chatID)
 	if err != nil {
-		return 0, fmt.Errorf("store: unsubscribe %d: %w", chatID, err)
+		return 0, fmt.Errorf("store: unsubscribe: %w", err)
 	}
 	return n, nil
 }
@@ -357,7 +357,7 @@ WHERE chat_id = ? OR (resident = ? AND resident <> '')`, chatID, resident); err 
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: forget chat %d: %w", chatID, err)
+		return fmt.Errorf("store: forget: %w", err)
 	}
 	return nil
 }
