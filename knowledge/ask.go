@@ -62,7 +62,7 @@ func (e *Engine) Answer(ctx context.Context, question string) (*Answer, error) {
 			hits[i].Text = ""
 		}
 		a.Hits = hits
-		a.Topic = e.topicOfHits(hits)
+		a.Topic = e.topics.ofHits(hits)
 	}
 	return a, nil
 }
@@ -109,7 +109,7 @@ func (e *Engine) answerCitation(a *Answer, q string) bool {
 		return false
 	}
 	a.Kind = KindCitation
-	a.Topic = e.topicOfHits(a.Hits)
+	a.Topic = e.topics.ofHits(a.Hits)
 	return true
 }
 
@@ -198,14 +198,4 @@ func isNationalShortName(s string) bool {
 		return false
 	}
 	return strings.HasSuffix(s, "法") || strings.HasSuffix(s, "法典")
-}
-
-// topicOfHits labels an answer with the topic of its first article's law.
-func (e *Engine) topicOfHits(hits []Hit) string {
-	for _, h := range hits {
-		if t, ok := e.lawTopic[corpus.NormalizeTitle(h.Law)]; ok {
-			return t
-		}
-	}
-	return ""
 }

@@ -45,10 +45,9 @@ type Engine struct {
 	res    *resolver
 	log    *slog.Logger
 	params Params
-	// lawTopic maps a law's short name to the topic most FAQ entries citing
-	// it belong to, to label questions answered by articles.
-	lawTopic map[string]string
-	faqm     *faqMatcher
+	// topics labels answers made of articles (topic.go).
+	topics *topicRules
+	faqm   *faqMatcher
 	// citedBy lists, for each article, the labelled examples citing it.
 	citedBy map[int32][]int32
 
@@ -83,6 +82,9 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 		start := time.Now()
 		o.Logger.Info("building index", slog.String("dir", dir), slog.Int("corpus_dirs", len(o.Laws)))
 		p := newProgress(o.Progress)
+		if len(o.Laws) == 0 {
+			p.note("准备内置常见问题库（未配置法律全文 knowledge.laws，只能回答常见问题）…")
+		}
 		if err := buildIndex(ctx, dir, src, fp, p.update); err != nil {
 			return nil, fmt.Errorf("knowledge: build index: %w", err)
 		}
@@ -107,7 +109,7 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 		return nil, fmt.Errorf("%w: %v", ErrNoIndex, err)
 	}
 	e := &Engine{idx: idx, scorer: sc, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
-	e.lawTopic = lawTopics(snap.FAQ)
+	e.topics = newTopicRules(snap.Topics)
 
 	e.faqm = newFAQMatcher(snap.FAQ)
 	e.citedBy = citations(snap.Examples)
@@ -708,34 +710,6 @@ func pow(x, y float64) float64 {
 	return math.Pow(x, y)
 }
 
-// lawTopics maps each law short name to the topic of most FAQ entries citing it.
-func lawTopics(entries []faq.Entry) map[string]string {
-	count := map[string]map[string]int{}
-	for _, e := range entries {
-		if len(e.Topics) == 0 {
-			continue
-		}
-		for _, a := range e.Articles {
-			short := corpus.NormalizeTitle(a.Law)
-			if count[short] == nil {
-				count[short] = map[string]int{}
-			}
-			count[short][e.Topics[0]]++
-		}
-	}
-	out := map[string]string{}
-	for law, c := range count {
-		best, n := "", 0
-		for t, k := range c {
-			if k > n || (k == n && t < best) {
-				best, n = t, k
-			}
-		}
-		out[law] = best
-	}
-	return out
-}
-
 // progress prints build progress to a terminal-friendly writer.
 type progress struct {
 	w        io.Writer
@@ -755,7 +729,8 @@ func newProgress(w io.Writer) *progress {
 }
 
 func (p *progress) update(stage string, done, total int) {
-	if p.w == nil {
+	if p.w == nil || total == 0 {
+		// Nothing to count: a stage of no work says nothing.
 		return
 	}
 	now := time.Now()
@@ -771,6 +746,19 @@ func (p *progress) update(stage string, done, total int) {
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 	} else if line != p.lastLine {
+		fmt.Fprintln(p.w, line)
+	}
+	p.lastLine = line
+}
+
+// note says what is being done when there is nothing to count.
+func (p *progress) note(line string) {
+	if p.w == nil {
+		return
+	}
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
 		fmt.Fprintln(p.w, line)
 	}
 	p.lastLine = line

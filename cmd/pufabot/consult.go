@@ -52,7 +52,7 @@ func runConsult(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	names := maps.Clone(report.DefaultTopicNames)
 	maps.Copy(names, packTopicNames(log))
 	topicID, ok := resolveTopic(*topic, names)
@@ -97,7 +97,7 @@ func runConsult(ctx context.Context, e *env, args []string) error {
 func resolveTopic(s string, names map[string]string) (string, bool) {
 	s = strings.TrimSpace(s)
 	switch s {
-	case "其他", "未分类", report.UnknownTopicName, "other":
+	case report.UnknownTopicName, "未分类", "其他/未分类", "other":
 		return "", true
 	case "":
 		return "", false
