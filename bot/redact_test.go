@@ -115,6 +115,7 @@ func TestLogsNameResidentsByPseudonym(t *testing.T) {
 
 	h.say(carol, carol, "/stats")
 	h.handled(h.srv.PushCallback(carol, carol, 1, "1Mask.AAAAAAAA"))
+	h.say(carol, carol, "/subscribe all")
 	h.srv.Block(carol)
 	h.say(carol, carol, "离婚")
 

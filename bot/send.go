@@ -254,18 +254,17 @@ func (b *Bot) sendFailed(ctx context.Context, chatID int64, method string, err e
 			err = fmt.Errorf("%w: %w", outbox.ErrBlocked, err)
 		}
 	}
-	return fmt.Errorf("bot: %s to %s: %w", method, b.chatName(chatID), err)
+	return fmt.Errorf("bot: %s to %s: %w", method, chatName(chatID), err)
 }
 
 // chatName names a chat in an error message: a group by its id, a private
-// chat by the resident's pseudonym (its id is their Telegram id, which
-// logs must not carry).
-func (b *Bot) chatName(chatID int64) string {
+// chat not at all (its id is the resident's Telegram id, and the message
+// may be stored with a campaign delivery or logged).
+func chatName(chatID int64) string {
 	if chatID < 0 {
 		return fmt.Sprintf("chat %d", chatID)
 	}
-	p, _ := b.db.Pseudonym(context.Background(), chatID)
-	return "resident " + p
+	return "a resident's chat"
 }
 
 func isBlocked(err error) bool {

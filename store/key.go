@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -286,3 +287,61 @@ const chatRefBase = int64(1) << 62
 // isPrivateChatID reports whether a raw chat id is a person's private chat
 // (Telegram gives groups and channels negative ids).
 func isPrivateChatID(id int64) bool { return id > 0 && id < chatRefBase }
+
+// settingChatRefs records that retireOldChatIDs ran.
+const settingChatRefs = "private_chat_ids_retired"
+
+// retireOldChatIDs gives the finished deliveries and closed tickets' relayed
+// messages of a database from before chat refs their ChatRef (the SQL part
+// of the change is migration 0040; this part needs the key). It runs once.
+func (db *DB) retireOldChatIDs(ctx context.Context) error {
+	if _, err := db.Setting(ctx, settingChatRefs); err == nil {
+		return nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		ids, err := queryIDs(ctx, tx, `SELECT DISTINCT chat_id FROM deliveries WHERE status <> 'pending' AND chat_id > 0 AND chat_id < ?`, chatRefBase)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := db.retireDeliveries(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		tickets, err := queryIDs(ctx, tx, `SELECT DISTINCT r.ticket_id FROM ticket_relays r JOIN tickets t ON t.id = r.ticket_id
+WHERE t.status = 'closed' AND r.chat_id > 0 AND r.chat_id < ?`, chatRefBase)
+		if err != nil {
+			return err
+		}
+		for _, id := range tickets {
+			if err := db.retireRelays(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, '1')`, settingChatRefs)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: replacing old chat ids: %w", err)
+	}
+	return nil
+}
+
+func queryIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -80,6 +80,10 @@ func OpenWith(path string, o Options) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
+	if err := db.retireOldChatIDs(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
