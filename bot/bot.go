@@ -312,7 +312,7 @@ func New(o Options) (*Bot, error) {
 	api, err := tgbot.New(o.Token,
 		tgbot.WithServerURL(apiURL),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(o.PollTimeout, client),
+		tgbot.WithHTTPClient(o.PollTimeout, outbox.HTTPClient(client)),
 		tgbot.WithErrorsHandler(func(err error) { log.Debug("telegram client", slog.Any("error", err)) }),
 		tgbot.WithDebugHandler(func(string, ...any) {}),
 	)
