@@ -160,6 +160,15 @@ func (b *Bot) staffReply(ctx context.Context, mc *msgCtx, t store.Ticket) error 
 		b.log.Warn("reply to a ticket from a non-staff user refused", slog.Int64(attrUserID, mc.from.ID), slog.Int64("ticket_id", t.ID))
 		return b.reply(ctx, mc, msgRelayNotStaff, nil)
 	}
+	if handled, err := b.replyOnWeb(ctx, t, mc.from.ID, strings.TrimSpace(mc.m.Text)); handled {
+		if errors.Is(err, ErrNoText) {
+			return b.reply(ctx, mc, msgWebReplyText, nil)
+		}
+		if err != nil {
+			return err
+		}
+		return b.reply(ctx, mc, msgRelayedWeb(t.ID), nil)
+	}
 	if t.ChatID == 0 && t.Status == store.TicketClosed {
 		return b.reply(ctx, mc, msgRelayClosed(t.ID), nil)
 	}

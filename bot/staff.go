@@ -18,7 +18,7 @@ import (
 
 func isStaffCommand(name string) bool {
 	switch name {
-	case "stats", "tickets", "close", "broadcast", "campaigns", "register_group", "unregister_group":
+	case "stats", "tickets", "close", "broadcast", "campaigns", "register_group", "unregister_group", "console":
 		return true
 	}
 	return false
@@ -38,6 +38,8 @@ func (b *Bot) staffCommand(ctx context.Context, mc *msgCtx, c command) error {
 		return b.cmdBroadcast(ctx, mc, c)
 	case "campaigns":
 		return b.cmdCampaigns(ctx, mc)
+	case "console":
+		return b.cmdConsole(ctx, mc)
 	case "register_group", "unregister_group":
 		return b.reply(ctx, mc, msgGroupRegisterPrivate, nil)
 	}

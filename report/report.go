@@ -63,6 +63,7 @@ const UnknownTopicName = "其他"
 // through.
 var ChannelNames = map[string]string{
 	"telegram": "普法机器人",
+	"web":      "网页咨询",
 	"cli":      "命令行",
 	"phone":    "电话咨询",
 	"visit":    "来访咨询",
