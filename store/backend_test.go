@@ -58,3 +58,15 @@ func testLocation(tb testing.TB) string {
 	}
 	return testPostgres + sep + "search_path=" + schema
 }
+
+// testKey is the pseudonym key of databases opened by openTestDB on
+// PostgreSQL, where the key is never made automatically.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// openTestDB opens a database at a testLocation, as serve would.
+func openTestDB(loc string) (*DB, error) {
+	if IsPostgresURL(loc) {
+		return OpenWith(loc, Options{Key: testKey, KeySource: "the test key"})
+	}
+	return Open(loc)
+}

@@ -204,6 +204,8 @@ var (
 	integerRe  = regexp.MustCompile(`\bINTEGER\b`)
 	realRe     = regexp.MustCompile(`\bREAL\b`)
 	blobRe     = regexp.MustCompile(`\bBLOB\b`)
+	// PostgreSQL tables have no rowid to leave out.
+	withoutRowidRe = regexp.MustCompile(`(?i)\)\s*WITHOUT\s+ROWID`)
 )
 
 // postgresExtra adds what SQLite has implicitly: the rowid of deliveries,
@@ -218,5 +220,6 @@ func postgresDDL(version int, body string) string {
 	body = integerRe.ReplaceAllString(body, "BIGINT")
 	body = realRe.ReplaceAllString(body, "DOUBLE PRECISION")
 	body = blobRe.ReplaceAllString(body, "BYTEA")
+	body = withoutRowidRe.ReplaceAllString(body, ")")
 	return body + postgresExtra[version]
 }

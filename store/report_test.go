@@ -13,7 +13,7 @@ import (
 // benchmarks of the report queries.
 func openReportDB(tb testing.TB) *DB {
 	tb.Helper()
-	db, err := Open(testLocation(tb))
+	db, err := openTestDB(testLocation(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 func mustOpen(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(testLocation(t))
+	db, err := openTestDB(testLocation(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +19,7 @@ func mustOpen(t *testing.T) *DB {
 func TestOpenTwiceKeepsSchemaAndKey(t *testing.T) {
 	path := testLocation(t)
 	ctx := context.Background()
-	db, err := Open(path)
+	db, err := openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestOpenTwiceKeepsSchemaAndKey(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	db, err = Open(path)
+	db, err = openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestOpenTwiceKeepsSchemaAndKey(t *testing.T) {
 
 func TestRefusesNewerSchema(t *testing.T) {
 	path := testLocation(t)
-	db, err := Open(path)
+	db, err := openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "newer") {
+	if _, err := openTestDB(path); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("Open on newer schema: err = %v, want a 'newer' error", err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 func TestUpdatesInbox(t *testing.T) {
 	path := testLocation(t)
 	ctx := context.Background()
-	db, err := Open(path)
+	db, err := openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestUpdatesInbox(t *testing.T) {
 	db.Close()
 
 	// After a restart: the unhandled updates come back, with their payload.
-	db, err = Open(path)
+	db, err = openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,9 @@ type lawCounts struct {
 	Articles   int `json:"articles"`    // articles in all loaded texts
 	NewerKnown int `json:"newer_known"` // laws with a known newer text not loaded (new laws included)
 	NotLoaded  int `json:"not_loaded"`  // known laws with no text loaded at all
+	// NewestText is the date of the newest text loaded: the corpus is no
+	// more recent than that.
+	NewestText string `json:"newest_text"`
 }
 
 func runLaws(ctx context.Context, e *env, args []string) error {
@@ -55,6 +58,7 @@ func runLaws(ctx context.Context, e *env, args []string) error {
 		if l.Loaded {
 			r.Counts.Laws++
 			r.Counts.Texts += len(l.Versions)
+			r.Counts.NewestText = max(r.Counts.NewestText, l.Version)
 		} else {
 			r.Counts.NotLoaded++
 		}
@@ -75,7 +79,7 @@ func runLaws(ctx context.Context, e *env, args []string) error {
 // known newer text, then every loaded law.
 func printLaws(w io.Writer, r lawsReport) error {
 	c := r.Counts
-	fmt.Fprintf(w, "已载入法律法规 %d 部（文本 %d 个，条文 %d 条）。\n", c.Laws, c.Texts, c.Articles)
+	fmt.Fprintf(w, "已载入法律法规 %d 部（文本 %d 个，条文 %d 条），最新文本的日期是 %s。\n", c.Laws, c.Texts, c.Articles, orDash(c.NewestText))
 	if c.NewerKnown > 0 {
 		fmt.Fprintf(w, "\n已知有更新文本但尚未载入的 %d 部（把新文本放进 knowledge.laws 的文件夹，再运行 pufabot index）：\n", c.NewerKnown)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
