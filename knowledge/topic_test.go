@@ -3,6 +3,7 @@ package knowledge
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -203,6 +204,24 @@ func TestAnswerTopicFromArticles(t *testing.T) {
 		}
 		if string(a.Kind) != c.wantKind || a.Topic != c.want {
 			t.Errorf("%s: kind %s topic %q, want %s %q", c.q, a.Kind, a.Topic, c.wantKind, c.want)
+		}
+	}
+}
+
+// TestAnswerJSONAlwaysHasTopic: ask --json and the web API always carry
+// "topic", empty for 其他, so scripts need not guess what a missing key means.
+func TestAnswerJSONAlwaysHasTopic(t *testing.T) {
+	for _, a := range []Answer{{Kind: KindNone}, {Kind: KindArticles, Topic: "debt"}} {
+		data, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := m["topic"]; !ok || got != a.Topic {
+			t.Errorf("%s: topic = %v (present %v), want %q", data, got, ok, a.Topic)
 		}
 	}
 }
