@@ -425,7 +425,7 @@ const (
 // removed, now or by the next build.
 func buildIndex(ctx context.Context, final string, src sources, fp string, progress func(stage string, done, total int), log *slog.Logger) error {
 	parent := filepath.Dir(final)
-	if err := os.MkdirAll(parent, 0o750); err != nil {
+	if err := os.MkdirAll(parent, 0o700); err != nil { // data_dir holds residents' data
 		return err
 	}
 	removeStaleBuilds(parent, log)
