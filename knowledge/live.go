@@ -102,3 +102,6 @@ func (l *Live) Laws() []LawInfo { return l.Engine().Laws() }
 
 // HasCorpus is Engine.HasCorpus.
 func (l *Live) HasCorpus() bool { return l.Engine().HasCorpus() }
+
+// StaleFAQ is Engine.StaleFAQ.
+func (l *Live) StaleFAQ() []faq.StaleRef { return l.Engine().StaleFAQ() }
