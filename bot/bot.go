@@ -142,6 +142,9 @@ type Options struct {
 	Stats StatsFunc
 	// Broadcaster, if set, enables /broadcast and /campaigns.
 	Broadcaster Broadcaster
+	// ConsoleLink, if set, enables /console: a one-time link to the web
+	// staff console.
+	ConsoleLink ConsoleLinkFunc
 
 	Metrics *metrics.Registry
 	Logger  *slog.Logger

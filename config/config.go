@@ -38,6 +38,7 @@ type Config struct {
 	Telegram  Telegram  `yaml:"telegram"`
 	Schedules Schedules `yaml:"schedules"`
 	HTTP      HTTP      `yaml:"http"`
+	Web       Web       `yaml:"web"`
 	Privacy   Privacy   `yaml:"privacy"`
 }
 
@@ -315,6 +316,9 @@ func (c Config) Validate() error {
 	}
 	if c.Schedules.CatchUp < 0 {
 		errs = append(errs, fmt.Errorf("schedules.catch_up %s: must not be negative", c.Schedules.CatchUp))
+	}
+	if err := c.Web.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Privacy.RetainDays < 1 {
 		errs = append(errs, fmt.Errorf("privacy.retain_days %d: want at least 1", c.Privacy.RetainDays))

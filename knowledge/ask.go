@@ -16,10 +16,10 @@ const PageSize = 3
 // MaxQuestionRunes bounds what is analysed of one question.
 const MaxQuestionRunes = 500
 
-// Answer answers one question: an article it names, else (for small talk
+// answer answers one question: an article it names, else (for small talk
 // and messages that are not legal questions) no article at all, else a
-// curated FAQ answer, else the best-ranked articles.
-func (e *Engine) Answer(ctx context.Context, question string) (*Answer, error) {
+// curated FAQ answer, else the best-ranked articles (Answer adds the currency notes).
+func (e *Engine) answer(ctx context.Context, question string) (*Answer, error) {
 	q := strings.TrimSpace(question)
 	if r := []rune(q); len(r) > MaxQuestionRunes {
 		q = string(r[:MaxQuestionRunes])
@@ -93,7 +93,7 @@ func (e *Engine) answerCitation(a *Answer, q string) bool {
 			}
 			continue
 		}
-		if h, ok := e.LookupArticle(r.Law, r.Article, r.Suffix); ok {
+		if h, ok := e.citedArticle(r, &notices); ok {
 			a.Hits = append(a.Hits, h)
 			continue
 		}
@@ -170,6 +170,7 @@ func (e *Engine) FAQEntry(id string) (*Answer, bool) {
 		if ent.ID == id {
 			a := &Answer{Question: ent.Question}
 			e.setFAQ(a, i, ent.Question)
+			a.Currency = CurrencyOf(a.Hits)
 			return a, true
 		}
 	}

@@ -34,6 +34,9 @@ type Options struct {
 	// Rebuild forces a rebuild even when the index is current.
 	Rebuild bool
 	Logger  *slog.Logger
+	// Now is the clock that decides whether a known revision of a law is in
+	// force yet; nil means time.Now.
+	Now func() time.Time
 }
 
 // Engine answers questions from the knowledge base. It is safe for
@@ -50,6 +53,10 @@ type Engine struct {
 	faqm   *faqMatcher
 	// citedBy lists, for each article, the labelled examples citing it.
 	citedBy map[int32][]int32
+	// dates holds, for each law, what decides its version label and
+	// warnings (see currency.go); now is the clock for them.
+	dates []lawDates
+	now   func() time.Time
 
 	closeOnce sync.Once
 }
@@ -91,7 +98,11 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 		p.done()
 		o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
 	}
-	return openDir(dir, o.Logger)
+	e, err := openDir(dir, o.Logger)
+	if err == nil && o.Now != nil {
+		e.now = o.Now
+	}
+	return e, err
 }
 
 func openDir(dir string, log *slog.Logger) (*Engine, error) {
@@ -113,6 +124,8 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 
 	e.faqm = newFAQMatcher(snap.FAQ)
 	e.citedBy = citations(snap.Examples)
+	e.dates = newLawDates(snap, e.res)
+	e.now = time.Now
 	return e, nil
 }
 
@@ -180,7 +193,7 @@ func (e *Engine) LookupArticle(law string, number int, suffix string) (Hit, bool
 func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 	a := e.snap.Articles[ai]
 	l := e.snap.Laws[a.Law]
-	return Hit{
+	h := Hit{
 		ID:         a.ID,
 		Law:        l.Title,
 		LawID:      l.ID,
@@ -195,6 +208,8 @@ func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 		Superseded: l.Superseded,
 		Score:      score,
 	}
+	e.date(&h, a.Law)
+	return h
 }
 
 // Search returns ranked statute articles for a question: results offset

@@ -20,6 +20,11 @@ func RenderText(a *Answer) string {
 		b.WriteString(a.Notice)
 		b.WriteString("\n\n")
 	}
+	for _, c := range a.Currency {
+		b.WriteString("【注意】")
+		b.WriteString(c.Text)
+		b.WriteString("\n\n")
+	}
 	switch a.Kind {
 	case KindCitation:
 		for i, h := range a.Hits {
@@ -57,6 +62,9 @@ func RenderText(a *Answer) string {
 			b.WriteString("（还有更多相关条文）\n")
 		}
 	default:
+		if a.AboutMissingLaw() {
+			break // the note above says where to read the law
+		}
 		b.WriteString(NotFoundText + "\n\n" + MenuText + "\n")
 	}
 	if len(a.Suggestions) > 0 {
@@ -65,7 +73,9 @@ func RenderText(a *Answer) string {
 			b.WriteString("· " + s.Question + "\n")
 		}
 	}
-	b.WriteString("\n")
+	if !strings.HasSuffix(b.String(), "\n\n") {
+		b.WriteString("\n")
+	}
 	b.WriteString(Disclaimer)
 	return b.String()
 }

@@ -70,6 +70,7 @@ const SmallTalkTopic = "(smalltalk)"
 // through.
 var ChannelNames = map[string]string{
 	"telegram": "普法机器人",
+	"web":      "网页咨询",
 	"cli":      "命令行",
 	"phone":    "电话咨询",
 	"visit":    "来访咨询",

@@ -26,6 +26,7 @@ func (db *DB) PurgeQuestions(ctx context.Context, before time.Time) (int64, erro
 		`UPDATE tickets SET question = NULL, answer = NULL
 		 WHERE id IN (SELECT id FROM tickets
 		              WHERE created_at < ? AND (question IS NOT NULL OR answer IS NOT NULL) LIMIT ?)`,
+		`DELETE FROM ticket_replies WHERE id IN (SELECT id FROM ticket_replies WHERE at < ? LIMIT ?)`,
 	} {
 		for {
 			if err := ctx.Err(); err != nil {

@@ -122,6 +122,8 @@ type Server struct {
 	perGroup      map[int64]*window
 	webhookURL    string
 	webhookSecret string
+	pollAtOnce    bool
+	bareCallbacks bool
 	commands      string
 	stats         Stats
 }
@@ -265,6 +267,9 @@ func (s *Server) PushCallback(chatID, userID int64, messageID int, data string) 
 	} else {
 		c := *msg
 		msg = &c
+	}
+	if s.bareCallbacks {
+		msg.ReplyMarkup = nil
 	}
 	s.nextCallback++
 	id := fmt.Sprintf("cb%d", s.nextCallback)
@@ -420,6 +425,23 @@ func (s *Server) FailNext(method string, n int, status int) {
 	for range n {
 		s.failures[method] = append(s.failures[method], status)
 	}
+}
+
+// AnswerPollsAtOnce makes getUpdates answer at once, even with no update
+// to give, whatever timeout the client asks for, as some Bot API servers
+// and proxies do.
+func (s *Server) AnswerPollsAtOnce(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pollAtOnce = on
+}
+
+// OmitButtonsInCallbacks makes PushCallback send the pressed message
+// without its inline keyboard, as some clients and Bot API servers do.
+func (s *Server) OmitButtonsInCallbacks(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bareCallbacks = on
 }
 
 // Stats returns counts of calls and error answers.
@@ -890,6 +912,9 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, req *request
 		return
 	}
 	s.recordLocked(req, http.StatusOK)
+	if s.pollAtOnce {
+		timeout = 0
+	}
 	for {
 		if offset > 0 {
 			s.updates = slices.DeleteFunc(s.updates, func(u pendingUpdate) bool { return u.id < offset })
