@@ -455,12 +455,26 @@ func (db *DB) RecordDelivery(ctx context.Context, occurrenceID, chatID int64, r 
 		default:
 			return fmt.Errorf("unknown delivery status %q", r.Status)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return db.retireDeliveries(ctx, tx, chatID)
 	})
 	if err != nil {
-		return fmt.Errorf("store: record delivery %d/%d: %w", occurrenceID, chatID, err)
+		return fmt.Errorf("store: record a delivery of occurrence %d: %w", occurrenceID, err)
 	}
 	return nil
+}
+
+// retireDeliveries replaces a private chat's id in its finished deliveries
+// by its ChatRef: reports still count distinct recipients, but a finished
+// delivery no longer names the person it went to.
+func (db *DB) retireDeliveries(ctx context.Context, tx *sql.Tx, chatID int64) error {
+	if !isPrivateChatID(chatID) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET chat_id = ? WHERE chat_id = ? AND status <> 'pending'`, db.ChatRef(chatID), chatID)
+	return err
 }
 
 // OccurrenceProgress counts an occurrence's deliveries.

@@ -249,10 +249,15 @@ func TestDeliveriesLifecycle(t *testing.T) {
 	if _, fin, _ := db.FinishOccurrence(ctx, o.ID); fin {
 		t.Errorf("second FinishOccurrence reported finishing again")
 	}
-	var attempts int
-	db.SQL().QueryRow(`SELECT attempts FROM deliveries WHERE occurrence_id = ? AND chat_id = 3`, o.ID).Scan(&attempts)
+	// Finished deliveries name no private chat, only its keyed stand-in.
+	var attempts, raw int
+	db.SQL().QueryRow(`SELECT attempts FROM deliveries WHERE occurrence_id = ? AND chat_id = ?`, o.ID, db.ChatRef(3)).Scan(&attempts)
 	if attempts != 2 {
 		t.Errorf("chat 3 attempts = %d, want 2", attempts)
+	}
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM deliveries WHERE status <> 'pending' AND chat_id BETWEEN 1 AND 6`).Scan(&raw)
+	if raw != 0 {
+		t.Errorf("%d finished deliveries keep a private chat id", raw)
 	}
 
 	recent, err := db.RecentOccurrences(ctx, 10)

@@ -19,7 +19,7 @@ const (
 type Ticket struct {
 	ID             int64
 	ConsultationID int64  // 0 when the ticket did not start from an answer
-	ChatID         int64  // where staff replies go; 0 after /forget
+	ChatID         int64  // where staff replies go; 0 once closed, and after /forget
 	Resident       string // pseudonym
 	Question       string
 	Answer         string // what the bot had answered, for staff
@@ -151,29 +151,64 @@ func (db *DB) MarkTicketReplied(ctx context.Context, id int64) error {
 status = CASE status WHEN 'open' THEN 'answered' ELSE status END WHERE id = ?`, db.now(), id)
 }
 
-// ReopenTicket makes a closed ticket answered again (the resident wrote
-// back after it was closed).
-func (db *DB) ReopenTicket(ctx context.Context, id int64) error {
+// ReopenTicket makes a closed ticket answered again: the resident wrote
+// back from chatID (a reply to a relayed message) after it was closed, and
+// staff replies go there again.
+func (db *DB) ReopenTicket(ctx context.Context, id, chatID int64) error {
+	var chat any
+	if chatID != 0 {
+		chat = chatID
+	}
 	return db.ticketExec(ctx, id, `UPDATE tickets SET status = CASE WHEN first_reply_at IS NULL THEN 'open' ELSE 'answered' END,
-closed_at = NULL, announced_at = ? WHERE id = ? AND status = 'closed'`, db.now(), id)
+closed_at = NULL, announced_at = ?, chat_id = COALESCE(?, chat_id) WHERE id = ? AND status = 'closed'`, db.now(), chat, id)
 }
 
-// CloseTicket closes a ticket and returns it as it is now. closed is false
-// when it was already closed. ErrNotFound when unknown.
+// CloseTicket closes a ticket and returns it. closed is false when it was
+// already closed. ErrNotFound when unknown. The stored chat id is removed
+// (a closed ticket needs no way to reach the resident) and the ticket's
+// relayed messages keep only a ChatRef, so that a reply to one still
+// reopens it; the returned ChatID is the one it had, to tell the resident.
 func (db *DB) CloseTicket(ctx context.Context, id int64) (t Ticket, closed bool, err error) {
-	res, err := db.db.ExecContext(ctx, `UPDATE tickets SET status = 'closed', closed_at = ? WHERE id = ? AND status <> 'closed'`, db.now(), id)
-	if err != nil {
-		return Ticket{}, false, fmt.Errorf("store: close ticket %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return Ticket{}, false, fmt.Errorf("store: close ticket %d: %w", id, err)
-	}
-	t, err = db.GetTicket(ctx, id)
-	if err != nil {
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		t, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || t.Status == TicketClosed {
+			return err
+		}
+		now := db.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET status = 'closed', closed_at = ?, chat_id = NULL WHERE id = ?`, now, id); err != nil {
+			return err
+		}
+		if err := db.retireRelays(ctx, tx, id); err != nil {
+			return err
+		}
+		t.Status, t.ClosedAt, closed = TicketClosed, time.Unix(now, 0), true
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
 		return Ticket{}, false, err
 	}
-	return t, n > 0, nil
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("store: close ticket %d: %w", id, err)
+	}
+	return t, closed, nil
+}
+
+// retireRelays replaces the private chat ids of a ticket's relayed messages
+// by their ChatRef.
+func (db *DB) retireRelays(ctx context.Context, tx *sql.Tx, ticketID int64) error {
+	ids, err := queryIDs(ctx, tx, `SELECT DISTINCT chat_id FROM ticket_relays WHERE ticket_id = ? AND chat_id > 0 AND chat_id < ?`, ticketID, chatRefBase)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE OR REPLACE ticket_relays SET chat_id = ? WHERE chat_id = ? AND ticket_id = ?`, db.ChatRef(id), id, ticketID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (db *DB) ticketExec(ctx context.Context, id int64, q string, args ...any) error {
@@ -224,7 +259,8 @@ func (db *DB) AddTicketRelay(ctx context.Context, ticketID, chatID int64, messag
 }
 
 // TicketForRelay returns the ticket a message in a resident's chat belongs
-// to; ErrNotFound when none.
+// to (closed tickets included); ErrNotFound when none.
 func (db *DB) TicketForRelay(ctx context.Context, chatID int64, messageID int) (Ticket, error) {
-	return db.oneTicket(ctx, "ticket for relay", `WHERE id = (SELECT ticket_id FROM ticket_relays WHERE chat_id = ? AND message_id = ?)`, chatID, messageID)
+	return db.oneTicket(ctx, "ticket for relay", `WHERE id = (SELECT ticket_id FROM ticket_relays
+WHERE chat_id IN (?, ?) AND message_id = ? ORDER BY chat_id = ? DESC LIMIT 1)`, chatID, db.ChatRef(chatID), messageID, chatID)
 }

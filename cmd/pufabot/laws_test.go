@@ -131,3 +131,25 @@ func TestAskShowsVersionAndRevision(t *testing.T) {
 		t.Errorf("currency = %+v\n%s", a.Currency, a.Text)
 	}
 }
+
+// TestChatMoreWarnsOnce: 更多 in chat warns about a revised law the first
+// time one of its articles is shown, and only then.
+func TestChatMoreWarnsOnce(t *testing.T) {
+	cfg := writeCurrencyConfig(t)
+	const warning = "【注意】以下引用的《中华人民共和国治安管理处罚法》是2012年修正的文本"
+	out, _, err := runCLI(t, "打架双方都有错，赔偿怎么算？\n更多\n更多\n", "chat", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, more, _ := strings.Cut(out, "以上为一般性法律信息")
+	if strings.Contains(answer, warning) || strings.Count(more, warning) != 1 || !strings.Contains(more, "（2012年修正）") {
+		t.Errorf("want the warning once, with the first 治安管理处罚法 article shown by 更多:\n%s", out)
+	}
+	out, _, err = runCLI(t, "打架了派出所会怎么处罚\n更多\n", "chat", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, warning); n != 1 {
+		t.Errorf("warning printed %d times:\n%s", n, out)
+	}
+}
