@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -136,8 +135,8 @@ func TestAudiences(t *testing.T) {
 }
 
 func TestDeliveriesLifecycle(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pufabot.db")
-	db, err := Open(path)
+	path := testLocation(t)
+	db, err := openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +219,7 @@ func TestDeliveriesLifecycle(t *testing.T) {
 
 	// Restart: the occurrence is still unfinished and resumes where it was.
 	db.Close()
-	db, err = Open(path)
+	db, err = openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}

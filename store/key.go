@@ -70,7 +70,7 @@ func (o Options) keyFile(path string) string {
 	if o.KeyFile != "" {
 		return o.KeyFile
 	}
-	if path == ":memory:" {
+	if path == ":memory:" || IsPostgresURL(path) {
 		return ""
 	}
 	return filepath.Join(filepath.Dir(path), DefaultKeyFile)
@@ -125,6 +125,11 @@ func (db *DB) findKey(ctx context.Context, o Options, dbKey []byte) (key []byte,
 		return o.Key, src, nil
 	}
 	file := o.keyFile(db.path)
+	if file == "" && db.dialect == dialectPostgres {
+		// Replicas each have their own data_dir: a key file made there
+		// would differ from replica to replica.
+		return nil, "", fmt.Errorf("store: %w: with PostgreSQL, give the pseudonym key in PUFABOT_PSEUDONYM_KEY or privacy.key_file, the same on every replica", ErrNoKey)
+	}
 	if file == "" { // in memory
 		if dbKey != nil {
 			return dbKey, "memory", nil

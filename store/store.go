@@ -30,8 +30,9 @@ var ErrNotFound = errors.New("not found")
 
 // DB is the pufabot database.
 type DB struct {
-	db   *sql.DB
-	path string
+	db      *sql.DB
+	path    string // the SQLite file, or the PostgreSQL URL without its password
+	dialect dialect
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
@@ -40,16 +41,26 @@ type DB struct {
 	closed sync.Once
 }
 
-// Open opens (creating if needed) the database at path with the pseudonym
-// key file beside it (see Options) and applies pending migrations. path
-// ":memory:" gives a private in-memory database.
+// Open opens the database with the pseudonym key file beside it (see
+// Options) and applies pending migrations: a postgres:// URL opens
+// PostgreSQL; anything else is a SQLite file, created if needed
+// (":memory:" gives a private in-memory database).
 func Open(path string) (*DB, error) { return OpenWith(path, Options{}) }
 
-// OpenWith opens (creating if needed) the database at path, applies pending
-// migrations and loads the pseudonym key as o says. A new database file
-// and its folder are readable by their owner only: they hold residents'
-// questions. path ":memory:" gives a private in-memory database.
+// OpenWith opens the database, applies pending migrations and loads the
+// pseudonym key as o says. A new SQLite file and its folder are readable
+// by their owner only: they hold residents' questions. On PostgreSQL the
+// key must be given (o.Key or o.KeyFile), the same on every replica.
 func OpenWith(path string, o Options) (*DB, error) {
+	if IsPostgresURL(path) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		sdb, err := openPostgres(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return setup(ctx, &DB{db: sdb, path: RedactURL(path), dialect: dialectPostgres, Now: time.Now}, o)
+	}
 	dsn := path
 	if path != ":memory:" {
 		if err := createPrivate(path); err != nil {
@@ -70,18 +81,21 @@ func OpenWith(path string, o Options) (*DB, error) {
 	} else {
 		sdb.SetMaxOpenConns(4)
 	}
-	db := &DB{db: sdb, path: path, Now: time.Now}
-	ctx := context.Background()
-	if err := db.migrate(ctx); err != nil {
-		sdb.Close()
-		return nil, err
+	return setup(context.Background(), &DB{db: sdb, path: path, Now: time.Now}, o)
+}
+
+// setup migrates a freshly opened database and loads its key; on failure
+// it closes the database.
+func setup(ctx context.Context, db *DB, o Options) (*DB, error) {
+	err := db.migrate(ctx)
+	if err == nil {
+		err = db.setupKey(ctx, o)
 	}
-	if err := db.setupKey(ctx, o); err != nil {
-		sdb.Close()
-		return nil, err
+	if err == nil {
+		err = db.retireOldChatIDs(ctx)
 	}
-	if err := db.retireOldChatIDs(ctx); err != nil {
-		sdb.Close()
+	if err != nil {
+		db.db.Close()
 		return nil, err
 	}
 	return db, nil
@@ -120,8 +134,17 @@ func (db *DB) now() int64 { return db.Now().Unix() }
 // migrate applies embedded migrations in order, one transaction each, and
 // refuses a database whose schema is newer than this binary knows.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
+	}
+	if db.dialect == dialectPostgres {
+		// Replicas starting together must not both apply a migration:
+		// one waits for the other on a session lock.
+		unlock, err := db.advisoryLock(ctx, migrationLockID)
+		if err != nil {
+			return fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer unlock()
 	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
@@ -163,6 +186,9 @@ func (db *DB) migrate(ctx context.Context) error {
 		body, err := migrationFS.ReadFile("migrations/" + m.name)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
+		}
+		if db.dialect == dialectPostgres {
+			body = []byte(postgresDDL(m.version, string(body)))
 		}
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {

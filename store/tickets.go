@@ -47,13 +47,8 @@ func (db *DB) OpenTicket(ctx context.Context, t Ticket) (int64, error) {
 		if t.ChatID != 0 {
 			chat = t.ChatID
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO tickets(consultation_id, chat_id, resident, question, answer, status, created_at, announced_at)
-VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`, cons, chat, t.Resident, t.Question, t.Answer, now, now)
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		return err
+		return tx.QueryRowContext(ctx, `INSERT INTO tickets(consultation_id, chat_id, resident, question, answer, status, created_at, announced_at)
+VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`, cons, chat, t.Resident, t.Question, t.Answer, now, now).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: open ticket: %w", err)
@@ -204,7 +199,14 @@ func (db *DB) retireRelays(ctx context.Context, tx *sql.Tx, ticketID int64) erro
 		return err
 	}
 	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `UPDATE OR REPLACE ticket_relays SET chat_id = ? WHERE chat_id = ? AND ticket_id = ?`, db.ChatRef(id), id, ticketID); err != nil {
+		// A message already linked under the stand-in gives way (as UPDATE
+		// OR REPLACE would, in SQL both databases speak).
+		ref := db.ChatRef(id)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id = ? AND message_id IN
+(SELECT message_id FROM ticket_relays WHERE chat_id = ? AND ticket_id = ?)`, ref, id, ticketID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ticket_relays SET chat_id = ? WHERE chat_id = ? AND ticket_id = ?`, ref, id, ticketID); err != nil {
 			return err
 		}
 	}
@@ -232,7 +234,8 @@ func (db *DB) ticketExec(ctx context.Context, id int64, q string, args ...any) e
 // reminder or a follow-up) to its ticket, so a staff reply to it reaches
 // the resident.
 func (db *DB) AddTicketMessage(ctx context.Context, ticketID, chatID int64, messageID int) error {
-	_, err := db.db.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_messages(chat_id, message_id, ticket_id) VALUES (?, ?, ?)`, chatID, messageID, ticketID)
+	_, err := db.db.ExecContext(ctx, `INSERT INTO ticket_messages(chat_id, message_id, ticket_id) VALUES (?, ?, ?)
+ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, chatID, messageID, ticketID)
 	if err != nil {
 		return fmt.Errorf("store: ticket message: %w", err)
 	}
@@ -251,7 +254,8 @@ WHERE message_id = ? AND chat_id IN (?, 0) ORDER BY chat_id = 0 LIMIT 1)`, messa
 // AddTicketRelay links a message sent to a resident (a relayed staff
 // reply) to its ticket, so the resident's reply to it reaches staff.
 func (db *DB) AddTicketRelay(ctx context.Context, ticketID, chatID int64, messageID int) error {
-	_, err := db.db.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (?, ?, ?)`, chatID, messageID, ticketID)
+	_, err := db.db.ExecContext(ctx, `INSERT INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (?, ?, ?)
+ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, chatID, messageID, ticketID)
 	if err != nil {
 		return fmt.Errorf("store: ticket relay: %w", err)
 	}

@@ -19,6 +19,8 @@ func init() {
 type lawsReport struct {
 	Counts lawCounts           `json:"counts"`
 	Laws   []knowledge.LawInfo `json:"laws"`
+	// StaleFAQ lists FAQ references to laws revised after the text loaded.
+	StaleFAQ []string `json:"stale_faq"`
 }
 
 // lawCounts sums up the loaded corpus.
@@ -52,7 +54,10 @@ func runLaws(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer eng.Close()
-	r := lawsReport{Laws: eng.Laws()}
+	r := lawsReport{Laws: eng.Laws(), StaleFAQ: []string{}}
+	for _, s := range eng.StaleFAQ() {
+		r.StaleFAQ = append(r.StaleFAQ, s.String())
+	}
 	r.Counts.Articles = eng.Stats().Articles
 	for _, l := range r.Laws {
 		if l.Loaded {
@@ -100,6 +105,12 @@ func printLaws(w io.Writer, r lawsReport) error {
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+	}
+	if len(r.StaleFAQ) > 0 {
+		fmt.Fprintf(w, "\n常见问题引用了已修订法律的条文（%d 处，请按新法核对答案）：\n", len(r.StaleFAQ))
+		for _, s := range r.StaleFAQ {
+			fmt.Fprintln(w, "  "+s)
 		}
 	}
 	fmt.Fprintln(w, "\n全部已载入的法律法规（标题、最新文本日期、条文数、类别、其他版本）：")
