@@ -173,12 +173,13 @@ func (db *DB) findKey(ctx context.Context, o Options, dbKey []byte) (key []byte,
 }
 
 // hasPseudonyms reports whether any row carries a pseudonym made with the
-// key (forgotten residents carry random tokens instead).
+// key (forgotten residents carry random tokens instead, web residents a
+// hash of their session).
 func (db *DB) hasPseudonyms(ctx context.Context) (bool, error) {
 	var has bool
 	err := db.db.QueryRowContext(ctx, `SELECT
-		EXISTS (SELECT 1 FROM consultations WHERE resident <> '' AND resident NOT LIKE 'forgotten-%')
-		OR EXISTS (SELECT 1 FROM tickets WHERE resident <> '')`).Scan(&has)
+		EXISTS (SELECT 1 FROM consultations WHERE resident <> '' AND resident NOT LIKE 'forgotten-%' AND resident NOT LIKE 'web-%')
+		OR EXISTS (SELECT 1 FROM tickets WHERE resident <> '' AND resident NOT LIKE 'web-%')`).Scan(&has)
 	if err != nil {
 		return false, fmt.Errorf("store: looking for pseudonyms: %w", err)
 	}
