@@ -195,13 +195,16 @@ func (db *DB) dropStoredKey(ctx context.Context) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-		return fmt.Errorf("store: %w", err)
+	sqlite := db.dialect == dialectSQLite
+	if sqlite {
+		if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
 	}
 	if _, err := conn.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, settingPseudonymKey); err != nil {
 		return fmt.Errorf("store: removing the pseudonym key from the database: %w", err)
 	}
-	if db.path != ":memory:" {
+	if sqlite && db.path != ":memory:" {
 		// Busy readers may keep part of the log; a later checkpoint
 		// overwrites it. A fresh start (the usual upgrade) has none.
 		var busy, logPages, done int
