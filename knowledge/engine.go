@@ -23,6 +23,9 @@ import (
 type Options struct {
 	// DataDir holds the index (under DataDir/index).
 	DataDir string
+	// Embedded adds the national laws and judicial interpretations built
+	// into the binary under Laws (texts in Laws win for the same law).
+	Embedded bool
 	// Laws are corpus folders (LawRefBook layout or plain .txt files).
 	Laws []string
 	// FAQ are extra FAQ files added to the embedded starter pack.
@@ -51,6 +54,8 @@ type Engine struct {
 	faqm     *faqMatcher
 	// citedBy lists, for each article, the labelled examples citing it.
 	citedBy map[int32][]int32
+	// builtin is set when the index includes the embedded corpus.
+	builtin bool
 
 	closeOnce sync.Once
 }
@@ -71,7 +76,7 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	src := sources{laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
+	src := sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
 	fp, err := src.fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
@@ -89,7 +94,12 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 		p.done()
 		o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
 	}
-	return openDir(dir, o.Logger)
+	e, err := openDir(dir, o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	e.builtin = o.Embedded
+	return e, nil
 }
 
 func openDir(dir string, log *slog.Logger) (*Engine, error) {

@@ -10,7 +10,8 @@ import (
 	"testing"
 )
 
-// writeConfig writes a config using a temp data dir and the fixture laws.
+// writeConfig writes a config using a temp data dir and the fixture laws
+// only (not the built-in corpus, whose index takes seconds to build).
 func writeConfig(t *testing.T, extra string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -18,7 +19,7 @@ func writeConfig(t *testing.T, extra string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  laws: [" + laws + "]\n" + extra
+	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  embedded: false\n  laws: [" + laws + "]\n" + extra
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)

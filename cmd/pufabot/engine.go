@@ -14,6 +14,7 @@ import (
 func openEngine(ctx context.Context, cfg config.Config, progress io.Writer, log *slog.Logger, rebuild bool) (*knowledge.Engine, error) {
 	return knowledge.Open(ctx, knowledge.Options{
 		DataDir:  cfg.DataDir,
+		Embedded: cfg.Knowledge.Embedded,
 		Laws:     cfg.Knowledge.Laws,
 		FAQ:      cfg.Knowledge.FAQ,
 		Examples: cfg.Knowledge.Examples,
