@@ -88,6 +88,9 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 		start := time.Now()
 		o.Logger.Info("building index", slog.String("dir", dir), slog.Int("corpus_dirs", len(o.Laws)))
 		p := newProgress(o.Progress)
+		if len(o.Laws) == 0 {
+			p.note("准备内置常见问题库（未配置法律全文 knowledge.laws，只能回答常见问题）…")
+		}
 		if err := buildIndex(ctx, dir, src, fp, p.update); err != nil {
 			return nil, fmt.Errorf("knowledge: build index: %w", err)
 		}
@@ -765,7 +768,8 @@ func newProgress(w io.Writer) *progress {
 }
 
 func (p *progress) update(stage string, done, total int) {
-	if p.w == nil {
+	if p.w == nil || total == 0 {
+		// Nothing to count: a stage of no work says nothing.
 		return
 	}
 	now := time.Now()
@@ -781,6 +785,19 @@ func (p *progress) update(stage string, done, total int) {
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 	} else if line != p.lastLine {
+		fmt.Fprintln(p.w, line)
+	}
+	p.lastLine = line
+}
+
+// note says what is being done when there is nothing to count.
+func (p *progress) note(line string) {
+	if p.w == nil {
+		return
+	}
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
 		fmt.Fprintln(p.w, line)
 	}
 	p.lastLine = line

@@ -193,7 +193,7 @@ func campaignsRun(ctx context.Context, e *env, args []string) error {
 		}
 		return fmt.Errorf("campaigns run: no campaign %q (configured: %s)", id, strings.Join(ids, ", "))
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	db, err := openCampaignDB(cfg)
 	if err != nil {
 		return err

@@ -54,7 +54,7 @@ func runConsult(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	names := maps.Clone(report.DefaultTopicNames)
 	maps.Copy(names, packTopicNames(log))
 	topicID, ok := resolveTopic(*topic, names)

@@ -20,7 +20,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	start := time.Now()
 	eng, err := openEngine(ctx, cfg, e.stderr, log, *force)
 	if err != nil {

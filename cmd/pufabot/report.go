@@ -64,7 +64,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "pufabot report: %v\n", err)
 		return errUsage
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	db, err := openExistingDB(cfg)
 	if err != nil {
 		return err
@@ -93,6 +93,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err := writeFileAtomic(*out, write); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	fmt.Fprintf(e.stderr, "report written to %s\n", *out)
 	log.Info("report written", slog.String("path", *out), slog.String("format", *format),
 		slog.String("period", r.PeriodRange()), slog.Int64("consultations", r.Consultations))
 	return nil
@@ -175,9 +176,10 @@ func packTopicNames(log *slog.Logger) map[string]string {
 	return names
 }
 
-// isTerminal reports whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether stream is a terminal (a
+// character device).
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	if !ok {
 		return false
 	}
