@@ -88,7 +88,10 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 		start := time.Now()
 		o.Logger.Info("building index", slog.String("dir", dir), slog.Int("corpus_dirs", len(o.Laws)))
 		p := newProgress(o.Progress)
-		if len(o.Laws) == 0 {
+		switch {
+		case o.Embedded && !current:
+			p.note("首次运行：为内置的法律法规建立索引（约需十几秒，以后直接使用）…")
+		case len(o.Laws) == 0 && !o.Embedded:
 			p.note("准备内置常见问题库（未配置法律全文 knowledge.laws，只能回答常见问题）…")
 		}
 		if err := buildIndex(ctx, dir, src, fp, p.update); err != nil {
