@@ -20,13 +20,14 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 	if a.Notice != "" {
 		s.WriteString("⚠️ " + esc(a.Notice) + "\n\n")
 	}
+	s.WriteString(currencyHTML(a.Currency))
 	switch a.Kind {
 	case knowledge.KindCitation:
 		for i, h := range a.Hits {
 			if i > 0 {
 				s.WriteString("\n\n")
 			}
-			s.WriteString(articleHTML(h))
+			s.WriteString(articleBody(h))
 		}
 	case knowledge.KindFAQ:
 		if a.FAQ != nil {
@@ -44,7 +45,9 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 		s.WriteString("📖 <b>为您找到这些相关规定：</b>\n\n")
 		s.WriteString(hitList(a.Hits, 1))
 	default:
-		s.WriteString(esc(msgNothingFound))
+		if !a.AboutMissingLaw() {
+			s.WriteString(esc(msgNothingFound))
+		}
 	}
 	if len(a.Suggestions) > 0 {
 		s.WriteString("\n\n🔎 <b>" + esc(msgAlsoSee) + "</b>")
@@ -53,7 +56,12 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 		}
 	}
 	s.WriteString("\n\n<i>" + esc(knowledge.Disclaimer) + "</i>")
+	return s.String(), b.answerKeyboard(chatID, private, a, consID, true)
+}
 
+// answerKeyboard is the answer card's buttons; feedback adds 有帮助 / 没帮助
+// (only with a consultation id).
+func (b *Bot) answerKeyboard(chatID int64, private bool, a *knowledge.Answer, consID int64, feedback bool) *keyboard {
 	k := b.newKeyboard(chatID)
 	var picks []button
 	for i, sg := range a.Suggestions {
@@ -72,11 +80,11 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 	}
 	second = append(second, b.handOverButton(k, private, consID))
 	k.row(second...)
-	if consID > 0 {
+	if feedback && consID > 0 {
 		id := strconv.FormatInt(consID, 10)
 		k.row(k.button(btnHelpful, actFeedback, id, "+"), k.button(btnNotHelpful, actFeedback, id, "-"))
 	}
-	return s.String(), k.build()
+	return k.build()
 }
 
 // fullTextButtons are the 查看全文 buttons for hits numbered from first.
@@ -125,9 +133,24 @@ func hitList(hits []knowledge.Hit, first int) string {
 	return strings.Join(items, "\n\n")
 }
 
-// articleHTML shows one article in full: citation, where it sits in the
-// law, and its text.
+// currencyHTML warns about laws revised after the texts shown, or not
+// loaded; it goes before the articles.
+func currencyHTML(cs []knowledge.Currency) string {
+	var s strings.Builder
+	for _, c := range cs {
+		s.WriteString("❗ " + esc(c.Text) + "\n\n")
+	}
+	return s.String()
+}
+
+// articleHTML shows one article in full, after the warning its law needs.
 func articleHTML(h knowledge.Hit) string {
+	return currencyHTML(knowledge.CurrencyOf([]knowledge.Hit{h})) + articleBody(h)
+}
+
+// articleBody shows one article in full: citation (with its version where
+// it matters), where it sits in the law, and its text.
+func articleBody(h knowledge.Hit) string {
 	var s strings.Builder
 	s.WriteString("📜 <b>" + esc(h.Citation) + "</b>")
 	if h.Superseded {

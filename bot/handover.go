@@ -160,6 +160,15 @@ func (b *Bot) staffReply(ctx context.Context, mc *msgCtx, t store.Ticket) error 
 		b.log.Warn("reply to a ticket from a non-staff user refused", slog.Int64("user_id", mc.from.ID), slog.Int64("ticket_id", t.ID))
 		return b.reply(ctx, mc, msgRelayNotStaff, nil)
 	}
+	if handled, err := b.replyOnWeb(ctx, t, mc.from.ID, strings.TrimSpace(mc.m.Text)); handled {
+		if errors.Is(err, ErrNoText) {
+			return b.reply(ctx, mc, msgWebReplyText, nil)
+		}
+		if err != nil {
+			return err
+		}
+		return b.reply(ctx, mc, msgRelayedWeb(t.ID), nil)
+	}
 	if t.ChatID == 0 {
 		return b.reply(ctx, mc, msgRelayForgotten(t.ID), nil)
 	}

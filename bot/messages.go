@@ -35,6 +35,7 @@ var staffCommands = []models.BotCommand{
 	{Command: "stats", Description: "咨询统计：today、week、month、year 或 2025-03"},
 	{Command: "broadcast", Description: "群发普法消息"},
 	{Command: "campaigns", Description: "普法活动发送情况"},
+	{Command: "console", Description: "网页工作台登录链接（私聊）"},
 }
 
 var staffChatCommands = append(append([]models.BotCommand{}, staffCommands...), models.BotCommand{Command: "help", Description: "工作人员使用说明"})
@@ -70,6 +71,7 @@ const msgStaffHelp = "🧑‍💼 <b>工作人员命令</b>\n\n" +
 	"/tickets 查看待办的转人工工单\n" +
 	"回复工单消息：把您的回复转达给居民\n" +
 	"/close 编号：办结工单（也可以回复工单消息发送 /close）\n" +
+	"/console 获取网页工作台登录链接（私聊）\n" +
 	"/stats 咨询统计，可加 today、week、month、year 或 2025-03\n" +
 	"/broadcast 群发普法消息（先预览，确认后才发送）\n" +
 	"/campaigns 普法活动的发送情况\n" +

@@ -175,6 +175,45 @@ func TestFullTextMoreAndFeedback(t *testing.T) {
 	}
 }
 
+// TestFeedbackKeepsTheOtherButtons: the card keeps its other buttons after
+// feedback even when the press arrives without the message's buttons, and
+// after the question text was deleted.
+func TestFeedbackKeepsTheOtherButtons(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.srv.OmitButtonsInCallbacks(true)
+	h.say(alice, alice, "老板拖欠工资")
+	card := h.lastMessage(alice)
+	h.press(alice, alice, card, btnHelpful)
+	edited, _ := h.srv.Message(alice, card.ID)
+	if hasButton(edited, btnHelpful) || hasButton(edited, btnNotHelpful) {
+		t.Error("feedback buttons still on the card")
+	}
+	for _, b := range []string{btnFullText(1), btnMore, btnHandOver, "看①"} {
+		if !hasButton(edited, b) {
+			t.Errorf("button %q lost after feedback", b)
+		}
+	}
+
+	// The question text deleted (retention, /forget): the articles shown
+	// and 转人工 stay.
+	h.say(alice, alice, "工资")
+	card = h.lastMessage(alice)
+	if _, err := h.db.SQL().Exec(`UPDATE consultations SET question = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	h.press(alice, alice, card, btnNotHelpful)
+	edited, _ = h.srv.Message(alice, card.ID)
+	for _, b := range []string{btnFullText(1), btnFullText(3), btnHandOver} {
+		if !hasButton(edited, b) {
+			t.Errorf("button %q lost after feedback on a deleted question", b)
+		}
+	}
+	if hasButton(edited, btnNotHelpful) {
+		t.Error("feedback buttons still on the card")
+	}
+}
+
 func TestLongArticleSplitOnParagraphs(t *testing.T) {
 	h := newHarness(t)
 	h.start()

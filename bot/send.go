@@ -207,7 +207,9 @@ func (b *Bot) answerCallback(ctx context.Context, cq *models.CallbackQuery, text
 	}
 }
 
-// sendPhoto sends a PNG with an HTML caption through the queue.
+// sendPhoto sends a PNG with an HTML caption through the queue. It is tried
+// once (a 429 aside): the caller has the same figures as text to send at
+// once instead of making staff wait for retries of an upload.
 func (b *Bot) sendPhoto(ctx context.Context, chatID int64, png []byte, caption string, replyTo int) error {
 	err := b.out.Do(ctx, chatID, outbox.Interactive, func(ctx context.Context) error {
 		p := &tgbot.SendPhotoParams{
@@ -220,7 +222,7 @@ func (b *Bot) sendPhoto(ctx context.Context, chatID int64, png []byte, caption s
 			p.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 		}
 		_, err := b.api.SendPhoto(ctx, p)
-		return err
+		return outbox.Permanent(err)
 	})
 	if err != nil {
 		return b.sendFailed(ctx, chatID, "sendPhoto", err)

@@ -18,7 +18,7 @@ import (
 
 func isStaffCommand(name string) bool {
 	switch name {
-	case "stats", "tickets", "close", "broadcast", "campaigns", "register_group", "unregister_group":
+	case "stats", "tickets", "close", "broadcast", "campaigns", "register_group", "unregister_group", "console":
 		return true
 	}
 	return false
@@ -38,6 +38,8 @@ func (b *Bot) staffCommand(ctx context.Context, mc *msgCtx, c command) error {
 		return b.cmdBroadcast(ctx, mc, c)
 	case "campaigns":
 		return b.cmdCampaigns(ctx, mc)
+	case "console":
+		return b.cmdConsole(ctx, mc)
 	case "register_group", "unregister_group":
 		return b.reply(ctx, mc, msgGroupRegisterPrivate, nil)
 	}
@@ -110,7 +112,8 @@ func parsePeriod(arg string, now time.Time, loc *time.Location) (Period, bool) {
 }
 
 // cmdStats sends the period's statistics: the chart when a StatsFunc is
-// configured and works, else text figures from the database.
+// configured and works, else text figures from the database (at once
+// after the chart's first failed upload, with the campaign figures too).
 func (b *Bot) cmdStats(ctx context.Context, mc *msgCtx, arg string) error {
 	p, ok := parsePeriod(arg, b.now(), b.o.Location)
 	if !ok {
@@ -158,6 +161,10 @@ func (b *Bot) statsText(ctx context.Context, p Period) (string, error) {
 		return "", err
 	}
 	chats, err := b.db.CountChats(ctx)
+	if err != nil {
+		return "", err
+	}
+	camps, err := b.db.CampaignTotals(ctx, p.From, p.To)
 	if err != nil {
 		return "", err
 	}
@@ -230,6 +237,30 @@ func (b *Bot) statsText(ctx context.Context, p Period) (string, error) {
 			names = append(names, fmt.Sprintf("%s %d", name, t.n))
 		}
 		s.WriteString("<b>热门专题</b>：" + esc(strings.Join(names, "、")) + "\n")
+	}
+	if len(camps) > 0 {
+		var occurrences, sent, undelivered int64
+		var titles []string
+		for _, c := range camps {
+			occurrences += c.Occurrences
+			sent += c.Sent
+			undelivered += c.Undelivered
+			if len(titles) < 3 && c.Title != "" {
+				titles = append(titles, c.Title)
+			}
+		}
+		fmt.Fprintf(&s, "<b>宣传推送</b>：%d 次，送达 %d 条", occurrences, sent)
+		if undelivered > 0 {
+			fmt.Fprintf(&s, "，未送达 %d 条", undelivered)
+		}
+		if len(titles) > 0 {
+			s.WriteString("（" + esc(strings.Join(titles, "、")))
+			if len(camps) > len(titles) {
+				s.WriteString("等")
+			}
+			s.WriteString("）")
+		}
+		s.WriteString("\n")
 	}
 	fmt.Fprintf(&s, "\n<b>现在</b>：订阅提醒 %d 人，登记村群 %d 个，停用机器人 %d 个会话", chats.Subscribers, chats.Groups, chats.Blocked)
 	return s.String(), nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/pufabot/pufabot/bot/outbox"
 	"github.com/pufabot/pufabot/store"
 )
 
@@ -357,6 +359,50 @@ func TestStatsChart(t *testing.T) {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	if !got.From.Equal(time.Date(2025, 1, 1, 0, 0, 0, 0, loc)) || !got.To.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, loc)) || got.Label != "2025年" {
 		t.Fatalf("period = %+v", got)
+	}
+}
+
+// TestStatsChartFailureFallsBackAtOnce: when Telegram fails the chart's
+// upload, staff get the figures as text at once, campaigns included, not
+// after a dozen seconds of retries.
+func TestStatsChartFailureFallsBackAtOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	q := outbox.New(outbox.Options{PrivateInterval: time.Millisecond})
+	go func() { _ = q.Run(ctx) }()
+	defer q.Close()
+	h := newHarness(t, func(o *Options) {
+		o.Sender = q
+		o.Stats = func(ctx context.Context, p Period) (string, []byte, error) {
+			return "2025年3月 咨询 1 人次，宣传推送 1 次", []byte("\x89PNG fake"), nil
+		}
+	})
+	h.start()
+	h.say(alice, alice, "/subscribe all")
+	o, _, err := h.db.CreateOccurrence(ctx, store.Occurrence{CampaignID: "consumer-day", Title: "3·15 国际消费者权益日", ScheduledAt: h.clock.Now(), Message: "3·15"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.StartOccurrence(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.db.RecordDelivery(ctx, o.ID, alice, store.DeliveryResult{Status: store.DeliverySent}); err != nil {
+		t.Fatal(err)
+	}
+
+	h.srv.FailNext("sendPhoto", 1, http.StatusBadGateway)
+	h.say(staffChat, adminID, "/stats")
+	if n := len(h.srv.Calls("sendPhoto")); n != 1 {
+		t.Errorf("sendPhoto tried %d times, want once", n)
+	}
+	text := h.last(staffChat)
+	for _, want := range []string{"咨询统计 · 2025年3月", "宣传推送</b>：1 次，送达 1 条（3·15 国际消费者权益日）"} {
+		contains(t, text, want)
+	}
+	// The chart works again for the next command.
+	h.say(staffChat, adminID, "/stats 2024-01")
+	if n := len(h.srv.Calls("sendPhoto")); n != 2 {
+		t.Errorf("sendPhoto calls = %d after the next /stats, want 2", n)
 	}
 }
 

@@ -37,6 +37,9 @@ type Options struct {
 	// Rebuild forces a rebuild even when the index is current.
 	Rebuild bool
 	Logger  *slog.Logger
+	// Now is the clock that decides whether a known revision of a law is in
+	// force yet; nil means time.Now.
+	Now func() time.Time
 }
 
 // Engine answers questions from the knowledge base. It is safe for
@@ -48,12 +51,15 @@ type Engine struct {
 	res    *resolver
 	log    *slog.Logger
 	params Params
-	// lawTopic maps a law's short name to the topic most FAQ entries citing
-	// it belong to, to label questions answered by articles.
-	lawTopic map[string]string
-	faqm     *faqMatcher
+	// topics labels answers made of articles (topic.go).
+	topics *topicRules
+	faqm   *faqMatcher
 	// citedBy lists, for each article, the labelled examples citing it.
 	citedBy map[int32][]int32
+	// dates holds, for each law, what decides its version label and
+	// warnings (see currency.go); now is the clock for them.
+	dates []lawDates
+	now   func() time.Time
 	// builtin is set when the index includes the embedded corpus.
 	builtin bool
 
@@ -104,6 +110,9 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Now != nil {
+		e.now = o.Now
+	}
 	e.builtin = o.Embedded
 	return e, nil
 }
@@ -123,10 +132,12 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 		return nil, fmt.Errorf("%w: %v", ErrNoIndex, err)
 	}
 	e := &Engine{idx: idx, scorer: sc, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
-	e.lawTopic = lawTopics(snap.FAQ)
+	e.topics = newTopicRules(snap.Topics)
 
 	e.faqm = newFAQMatcher(snap.FAQ)
 	e.citedBy = citations(snap.Examples)
+	e.dates = newLawDates(snap, e.res)
+	e.now = time.Now
 	return e, nil
 }
 
@@ -194,7 +205,7 @@ func (e *Engine) LookupArticle(law string, number int, suffix string) (Hit, bool
 func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 	a := e.snap.Articles[ai]
 	l := e.snap.Laws[a.Law]
-	return Hit{
+	h := Hit{
 		ID:         a.ID,
 		Law:        l.Title,
 		LawID:      l.ID,
@@ -209,6 +220,8 @@ func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 		Superseded: l.Superseded,
 		Score:      score,
 	}
+	e.date(&h, a.Law)
+	return h
 }
 
 // Search returns ranked statute articles for a question: results offset
@@ -722,34 +735,6 @@ func pow(x, y float64) float64 {
 		return x
 	}
 	return math.Pow(x, y)
-}
-
-// lawTopics maps each law short name to the topic of most FAQ entries citing it.
-func lawTopics(entries []faq.Entry) map[string]string {
-	count := map[string]map[string]int{}
-	for _, e := range entries {
-		if len(e.Topics) == 0 {
-			continue
-		}
-		for _, a := range e.Articles {
-			short := corpus.NormalizeTitle(a.Law)
-			if count[short] == nil {
-				count[short] = map[string]int{}
-			}
-			count[short][e.Topics[0]]++
-		}
-	}
-	out := map[string]string{}
-	for law, c := range count {
-		best, n := "", 0
-		for t, k := range c {
-			if k > n || (k == n && t < best) {
-				best, n = t, k
-			}
-		}
-		out[law] = best
-	}
-	return out
 }
 
 // progress prints build progress to a terminal-friendly writer.

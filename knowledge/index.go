@@ -44,7 +44,7 @@ const (
 )
 
 // snapshotVersion changes when the on-disk snapshot layout changes.
-const snapshotVersion = 3
+const snapshotVersion = 4
 
 // lawRec is a law as the engine keeps it.
 type lawRec struct {
@@ -53,7 +53,8 @@ type lawRec struct {
 	Short      string
 	Category   string
 	Version    string
-	Superseded bool
+	Event      string // how the text was made: 通过, 修正, 修订, 公布 or ""
+	Superseded bool   // a newer text of the law is loaded
 }
 
 // artRec is an article as the engine keeps it.
@@ -208,7 +209,7 @@ func buildSnapshot(ctx context.Context, src sources, progress func(stage string,
 				continue
 			}
 			li := int32(len(snap.Laws))
-			snap.Laws = append(snap.Laws, lawRec{ID: law.ID, Title: law.Title, Short: law.ShortName, Category: law.Category, Version: law.Version, Superseded: law.Superseded})
+			snap.Laws = append(snap.Laws, lawRec{ID: law.ID, Title: law.Title, Short: law.ShortName, Category: law.Category, Version: law.Version, Event: law.Event, Superseded: law.Superseded})
 			seen := map[string]bool{}
 			for _, a := range law.Articles {
 				id := articleID(law.ID, a.Number, a.Suffix)

@@ -55,13 +55,15 @@ const (
 	BroadcastTitle      = "工作人员广播"
 )
 
-// UnknownTopicName names consultations whose topic was not recognised.
-const UnknownTopicName = "其他/未分类"
+// UnknownTopicName names consultations recorded without a topic: the
+// question was not answered, or what answered it belongs to no topic.
+const UnknownTopicName = "其他"
 
 // ChannelNames are the Chinese names of the channels a consultation came
 // through.
 var ChannelNames = map[string]string{
 	"telegram": "普法机器人",
+	"web":      "网页咨询",
 	"cli":      "命令行",
 	"phone":    "电话咨询",
 	"visit":    "来访咨询",

@@ -308,10 +308,13 @@ func isBlockedSendError(err error) bool {
 }
 
 // isPermanentSendError recognises errors that another try cannot fix: the
-// request itself is wrong (400, e.g. chat not found) or the chat moved.
+// request itself is wrong (400, e.g. chat not found) or the chat moved;
+// and sends that may have reached Telegram, which another try could
+// deliver twice.
 func isPermanentSendError(err error) bool {
 	var migrate *tgbot.MigrateError
-	return errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, tgbot.ErrorNotFound) || errors.As(err, &migrate)
+	return errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, tgbot.ErrorNotFound) || errors.As(err, &migrate) ||
+		errors.Is(err, outbox.ErrUncertain)
 }
 
 // telegramSender sends campaign messages when no server runs: straight to
@@ -326,7 +329,7 @@ type telegramSender struct {
 }
 
 func newTelegramSender(cfg config.Config, log *slog.Logger) (*telegramSender, error) {
-	opts := []tgbot.Option{tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: 30 * time.Second})}
+	opts := []tgbot.Option{tgbot.WithHTTPClient(time.Minute, outbox.HTTPClient(&http.Client{Timeout: 30 * time.Second}))}
 	if cfg.Telegram.ServerURL != "" {
 		opts = append(opts, tgbot.WithServerURL(cfg.Telegram.ServerURL))
 	}

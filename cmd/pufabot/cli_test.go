@@ -67,6 +67,34 @@ func TestAskPrintsCitedArticle(t *testing.T) {
 	}
 }
 
+// TestAskOffTopic: chatter gets the not-found answer and a greeting the
+// small-talk reply, with nothing cited.
+func TestAskOffTopic(t *testing.T) {
+	cfg := writeConfig(t, "")
+	cases := []struct{ q, kind, talk, text string }{
+		{"今天晚饭吃什么好呢", "none", "", "12348"},
+		{"你好", "smalltalk", "greeting", "普法小助手"},
+	}
+	for _, c := range cases {
+		out, _, err := runCLI(t, "", "ask", "--config", cfg, "--json", c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a struct {
+			Kind string            `json:"kind"`
+			Talk string            `json:"talk"`
+			Hits []json.RawMessage `json:"hits"`
+			Text string            `json:"text"`
+		}
+		if err := json.Unmarshal([]byte(out), &a); err != nil {
+			t.Fatalf("ask --json %s: %v\n%s", c.q, err, out)
+		}
+		if a.Kind != c.kind || a.Talk != c.talk || len(a.Hits) > 0 || !strings.Contains(a.Text, c.text) {
+			t.Errorf("ask --json %s = %s", c.q, out)
+		}
+	}
+}
+
 func TestSearchJSONContract(t *testing.T) {
 	cfg := writeConfig(t, "")
 	in := "离婚登记以后反悔了\n\n电信网络诈骗是什么\n"
@@ -304,12 +332,12 @@ func TestChatPromptsOnATerminal(t *testing.T) {
 	}
 }
 
-// TestAskSaysWhatItBuilds: with the embedded pack only, the first ask says
-// what it prepares instead of counting nothing.
+// TestAskSaysWhatItBuilds: with the embedded FAQ pack only (built-in laws
+// off), the first ask says what it prepares instead of counting nothing.
 func TestAskSaysWhatItBuilds(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfg, []byte("data_dir: "+filepath.Join(dir, "data")+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("data_dir: "+filepath.Join(dir, "data")+"\nknowledge: {embedded: false}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out, stderr, err := runCLI(t, "", "ask", "--config", cfg, "被电信诈骗了怎么办")

@@ -99,7 +99,7 @@ func runConsult(ctx context.Context, e *env, args []string) error {
 func resolveTopic(s string, names map[string]string) (string, bool) {
 	s = strings.TrimSpace(s)
 	switch s {
-	case "其他", "未分类", report.UnknownTopicName, "other":
+	case report.UnknownTopicName, "未分类", "其他/未分类", "other":
 		return "", true
 	case "":
 		return "", false

@@ -20,6 +20,7 @@ import (
 	"github.com/pufabot/pufabot/internal/metrics"
 	"github.com/pufabot/pufabot/knowledge"
 	"github.com/pufabot/pufabot/store"
+	"github.com/pufabot/pufabot/web"
 )
 
 func init() {
@@ -83,6 +84,8 @@ type server struct {
 	db      *store.DB
 	engine  *knowledge.Engine
 	bot     *bot.Bot
+	web     *web.Server
+	webAddr string // web.listen's bound address, when set
 	running bool
 	closed  bool
 	cancel  context.CancelFunc
@@ -165,6 +168,9 @@ func (s *server) Run(ctx context.Context) error {
 	if err := s.startHTTP(&cleanups); err != nil {
 		return err
 	}
+	if err := s.startWebListener(&cleanups); err != nil {
+		return err
+	}
 
 	db, err := store.Open(filepath.Join(cfg.DataDir, dbFileName))
 	if err != nil {
@@ -219,6 +225,12 @@ func (s *server) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	var pages *web.Server
+	if cfg.Web.On() {
+		if pages, err = s.newWeb(db, engine, sched); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
 	b, err := bot.New(bot.Options{
 		Token:              cfg.Telegram.Token,
 		ServerURL:          cfg.Telegram.ServerURL,
@@ -237,6 +249,7 @@ func (s *server) Run(ctx context.Context) error {
 		Location:           loc,
 		Stats:              statsFunc(db, engine, loc),
 		Broadcaster:        sched,
+		ConsoleLink:        s.consoleLink(pages),
 		Metrics:            s.metrics,
 		Logger:             s.log,
 		Now:                s.now,
@@ -254,6 +267,10 @@ func (s *server) Run(ctx context.Context) error {
 	botErr := make(chan error, 1)
 	go func() { botErr <- b.Run(ctx) }()
 	s.setBot(b)
+	if pages != nil {
+		s.setWeb(pages)
+		cleanups = append(cleanups, func() { s.setWeb(nil) })
+	}
 	botStopped := false
 	cleanups = append(cleanups, func() {
 		if !botStopped {
@@ -330,6 +347,11 @@ func (s *server) startHTTP(cleanups *[]func()) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics)
+	if s.cfg.Web.On() && s.cfg.Web.Listen == "" {
+		// The resident page and the console share http.listen: every
+		// path the endpoints above do not take.
+		mux.Handle("/", s.webHandler())
+	}
 	if wh := s.cfg.Telegram.Webhook; wh.URL != "" && wh.Listen == "" {
 		// With no webhook.listen of its own, the webhook shares http.listen
 		// (behind the same reverse proxy), at the path of webhook.url.
@@ -372,15 +394,20 @@ func (s *server) startHTTP(cleanups *[]func()) error {
 	close(s.listening)
 	s.log.Info("serving /healthz and /metrics", slog.String("addr", s.addr))
 	*cleanups = append(*cleanups, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			s.log.Warn("http shutdown", slog.Any("error", err))
-			srv.Close()
-		}
+		shutdown(s.log, srv)
 		<-served
 	})
 	return nil
+}
+
+// shutdown lets requests in progress finish, for a bounded time.
+func shutdown(log *slog.Logger, srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn("http shutdown", slog.Any("error", err))
+		srv.Close()
+	}
 }
 
 // healthz answers 200 "ok" once the store, the knowledge engine and the
