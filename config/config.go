@@ -5,6 +5,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,10 @@ import (
 
 // EnvToken is the environment variable that overrides telegram.token.
 const EnvToken = "PUFABOT_TELEGRAM_TOKEN"
+
+// EnvPseudonymKey is the environment variable that holds the pseudonym key
+// (hexadecimal) instead of privacy.key_file.
+const EnvPseudonymKey = "PUFABOT_PSEUDONYM_KEY"
 
 // DefaultFile is read when --config is not given and the file exists.
 const DefaultFile = "config.yaml"
@@ -113,6 +118,12 @@ type HTTP struct {
 type Privacy struct {
 	// RetainDays is how long question text is kept; counts stay.
 	RetainDays int `yaml:"retain_days"`
+	// KeyFile is where the pseudonym key lives (never in the database);
+	// "" means pseudonym.key in data_dir.
+	KeyFile string `yaml:"key_file"`
+	// Key is the pseudonym key from PUFABOT_PSEUDONYM_KEY (hexadecimal),
+	// which replaces the key file; never read from the file.
+	Key string `yaml:"-"`
 }
 
 // Bounds of numeric settings. A value beyond them is a typo, and a huge one
@@ -168,6 +179,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		if tok := getenv(EnvToken); tok != "" {
 			cfg.Telegram.Token = tok
 		}
+		cfg.Privacy.Key = strings.TrimSpace(getenv(EnvPseudonymKey))
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", displayName(path), err)
@@ -384,6 +396,14 @@ func (c Config) Validate() error {
 	if n := c.Privacy.RetainDays; n < 1 || n > store.MaxRetainDays {
 		errs = append(errs, fmt.Errorf("privacy.retain_days %d: want 1 to %d days", n, store.MaxRetainDays))
 	}
+	if c.Privacy.KeyFile != "" && strings.TrimSpace(c.Privacy.KeyFile) == "" {
+		errs = append(errs, errors.New("privacy.key_file is blank: leave it out for pseudonym.key in data_dir, or give a path"))
+	}
+	if c.Privacy.Key != "" {
+		if k, err := hex.DecodeString(c.Privacy.Key); err != nil || len(k) < 16 {
+			errs = append(errs, fmt.Errorf("%s: want at least 32 hexadecimal digits (for example from `openssl rand -hex 32`)", EnvPseudonymKey))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -394,6 +414,9 @@ func (c Config) Redacted() Config {
 	}
 	if c.Telegram.Webhook.SecretToken != "" {
 		c.Telegram.Webhook.SecretToken = "***"
+	}
+	if c.Privacy.Key != "" {
+		c.Privacy.Key = "***"
 	}
 	return c
 }

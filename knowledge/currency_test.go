@@ -204,6 +204,9 @@ func TestQuestionAboutMissingLaw(t *testing.T) {
 		if strings.Contains(text, "抱歉") {
 			t.Errorf("%s: generic not-found text shown:\n%s", q, text)
 		}
+		if raw, _ := json.Marshal(a); !strings.Contains(string(raw), `"hits":[]`) {
+			t.Errorf("%s: hits must be an empty list in JSON: %s", q, raw)
+		}
 	}
 	// A question that does not name it is answered as usual.
 	if a := mustAnswer(t, e, "民法典第1079条"); a.AboutMissingLaw() {

@@ -73,6 +73,7 @@ func TestTopicOfHitsVote(t *testing.T) {
 		{"two agreeing followers outvote the first", []Hit{marriage, loan, loan}, "debt"},
 		{"a first hit no rule claims stays other", []Hit{general, loan, road}, ""},
 		{"unclaimed first hit outvoted", []Hit{general, road, road}, "traffic"},
+		{"unclaimed followers never outvote a topic", []Hit{road, general, general}, "traffic"},
 		{"only the first three vote", []Hit{marriage, loan, road, loan, loan}, "family"},
 	}
 	for _, c := range cases {

@@ -53,8 +53,9 @@ func (db *DB) PurgeQuestions(ctx context.Context, before time.Time) (int64, erro
 const MaxRetainDays = 36500
 
 // RunRetention applies the privacy retention period once: question text
-// older than retainDays days before now() is deleted. serve calls it daily.
-func RunRetention(ctx context.Context, db *DB, retainDays int, now func() time.Time) error {
+// older than retainDays days before now() is deleted. serve calls it daily
+// and passes its own logger (which masks secrets); nil logs nothing.
+func RunRetention(ctx context.Context, db *DB, retainDays int, now func() time.Time, log *slog.Logger) error {
 	if retainDays < 1 || retainDays > MaxRetainDays {
 		return fmt.Errorf("store: retention: retain_days %d: want 1 to %d", retainDays, MaxRetainDays)
 	}
@@ -70,6 +71,9 @@ func RunRetention(ctx context.Context, db *DB, retainDays int, now func() time.T
 	if err != nil {
 		return fmt.Errorf("store: retention: %w", err)
 	}
-	slog.InfoContext(ctx, "question text purged", slog.Int64("rows", n), slog.Time("before", cutoff), slog.Int("retain_days", retainDays))
+	if log == nil {
+		return nil
+	}
+	log.InfoContext(ctx, "question text purged", slog.Int64("rows", n), slog.Time("before", cutoff), slog.Int("retain_days", retainDays))
 	return nil
 }

@@ -48,7 +48,7 @@ func TestRunRetention(t *testing.T) {
 		return n
 	}
 	clock := func() time.Time { return now }
-	if err := RunRetention(ctx, db, 180, clock); err != nil {
+	if err := RunRetention(ctx, db, 180, clock, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(`SELECT COUNT(*) FROM consultations`); n != purgeBatch+10 {
@@ -75,13 +75,13 @@ func TestRunRetention(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Errorf("second purge: %d rows, %v; want 0", n, err)
 	}
-	if err := RunRetention(ctx, db, 180, func() time.Time { return now.AddDate(0, 0, 2) }); err != nil {
+	if err := RunRetention(ctx, db, 180, func() time.Time { return now.AddDate(0, 0, 2) }, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(`SELECT COUNT(*) FROM consultations WHERE question IS NOT NULL`); n != 0 {
 		t.Errorf("%d questions survive two days later", n)
 	}
-	if err := RunRetention(ctx, db, 0, clock); err == nil {
+	if err := RunRetention(ctx, db, 0, clock, nil); err == nil {
 		t.Error("RunRetention accepted retain_days 0")
 	}
 }
@@ -94,11 +94,11 @@ func TestRunRetentionRefusesOverflowingPeriods(t *testing.T) {
 	now := time.Date(2026, 9, 1, 3, 0, 0, 0, time.UTC)
 	reportExec(t, db, `INSERT INTO consultations(at, resident, topic, question) VALUES (?, 'r', 'family', '我想离婚怎么办')`, now.Add(-time.Hour).Unix())
 	for _, days := range []int{0, -1, MaxRetainDays + 1, 1 << 40, math.MaxInt64, math.MinInt64} {
-		if err := RunRetention(ctx, db, days, func() time.Time { return now }); err == nil {
+		if err := RunRetention(ctx, db, days, func() time.Time { return now }, nil); err == nil {
 			t.Errorf("RunRetention(%d days) = nil, want an error", days)
 		}
 	}
-	if err := RunRetention(ctx, db, MaxRetainDays, func() time.Time { return now }); err != nil {
+	if err := RunRetention(ctx, db, MaxRetainDays, func() time.Time { return now }, nil); err != nil {
 		t.Errorf("RunRetention(%d days): %v", MaxRetainDays, err)
 	}
 	var n int

@@ -22,6 +22,8 @@ type lawsReport struct {
 	// when they are used.
 	BuiltinSnapshot string              `json:"builtin_snapshot,omitempty"`
 	Laws            []knowledge.LawInfo `json:"laws"`
+	// StaleFAQ lists FAQ references to laws revised after the text loaded.
+	StaleFAQ []string `json:"stale_faq"`
 }
 
 // lawCounts sums up the loaded corpus.
@@ -55,8 +57,11 @@ func runLaws(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer eng.Close()
-	r := lawsReport{Laws: eng.Laws()}
+	r := lawsReport{Laws: eng.Laws(), StaleFAQ: []string{}}
 	r.BuiltinSnapshot, _ = eng.Builtin()
+	for _, s := range eng.StaleFAQ() {
+		r.StaleFAQ = append(r.StaleFAQ, s.String())
+	}
 	r.Counts.Articles = eng.Stats().Articles
 	for _, l := range r.Laws {
 		if l.Loaded {
@@ -107,6 +112,12 @@ func printLaws(w io.Writer, r lawsReport) error {
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+	}
+	if len(r.StaleFAQ) > 0 {
+		fmt.Fprintf(w, "\n常见问题引用了已修订法律的条文（%d 处，请按新法核对答案）：\n", len(r.StaleFAQ))
+		for _, s := range r.StaleFAQ {
+			fmt.Fprintln(w, "  "+s)
 		}
 	}
 	fmt.Fprintln(w, "\n全部已载入的法律法规（标题、最新文本日期、条文数、类别、其他版本）：")

@@ -10,7 +10,7 @@ import (
 
 // writeCurrencyConfig writes a config over the fixture laws plus the 2012
 // 治安管理处罚法 fixture.
-func writeCurrencyConfig(t *testing.T) string {
+func writeCurrencyConfig(t *testing.T, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	var laws []string
@@ -21,7 +21,7 @@ func writeCurrencyConfig(t *testing.T) string {
 		}
 		laws = append(laws, abs)
 	}
-	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  embedded: false\n  laws: [" + strings.Join(laws, ", ") + "]\n"
+	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  embedded: false\n  laws: [" + strings.Join(laws, ", ") + "]\n" + strings.Join(extra, "")
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -151,5 +151,42 @@ func TestChatMoreWarnsOnce(t *testing.T) {
 	}
 	if n := strings.Count(out, warning); n != 1 {
 		t.Errorf("warning printed %d times:\n%s", n, out)
+	}
+}
+
+// TestOfficeFAQOnRevisedLawFlagged: an office FAQ entry resting on the 2012
+// 治安管理处罚法 is reported by index and laws.
+func TestOfficeFAQOnRevisedLawFlagged(t *testing.T) {
+	faqFile := filepath.Join(t.TempDir(), "office.yaml")
+	entry := `- id: fight-detention
+  question: 打架会被拘留吗？
+  paraphrases: [打人会被关几天]
+  answer: 殴打他人的，可以处拘留和罚款。
+  articles:
+    - law: 治安管理处罚法
+      article: 43
+      evidence: 殴打他人的
+  topics: [injury]
+`
+	if err := os.WriteFile(faqFile, []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeCurrencyConfig(t, "  faq: ["+faqFile+"]\n")
+	_, stderr, err := runCLI(t, "", "index", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "warning: FAQ: entry fight-detention") || !strings.Contains(stderr, "2025-06-27") {
+		t.Errorf("index does not flag the entry:\n%s", stderr)
+	}
+	out, _, err := runCLI(t, "", "laws", "--config", cfg, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		StaleFAQ []string `json:"stale_faq"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.StaleFAQ) != 1 || !strings.Contains(r.StaleFAQ[0], "《治安管理处罚法》第四十三条") {
+		t.Errorf("stale_faq = %q, %v", r.StaleFAQ, err)
 	}
 }
