@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -296,14 +295,3 @@ const (
 )
 
 func btnFullText(n int) string { return fmt.Sprintf("📄 全文%d", n) }
-
-// joinLines joins non-empty lines.
-func joinLines(lines ...string) string {
-	out := lines[:0:0]
-	for _, l := range lines {
-		if l != "" {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
-}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -124,7 +125,8 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 	h.say(carol, carol, "/start")
 	h.press(carol, carol, h.lastMessage(carol), btnTopics)
 	h.say(carol, carol, "老板拖欠工资")
-	// dave subscribes, asks, receives a campaign, and leaves.
+	// dave subscribes, asks, leaves and blocks the bot while a campaign
+	// is on its way to him.
 	h.say(dave, dave, "/subscribe all")
 	h.say(dave, dave, "离婚")
 	occ, err := h.db.AddOccurrence(ctx, store.Occurrence{CampaignID: "3-15", ScheduledAt: h.clock.Now(), Message: "3·15 提醒"})
@@ -134,15 +136,22 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 	if _, err := h.db.StartOccurrence(ctx, occ.ID); err != nil {
 		t.Fatal(err)
 	}
+	h.say(dave, dave, "/unsubscribe all")
+	h.srv.Block(dave)
 	for _, id := range []int64{alice, dave} {
+		r := store.DeliveryResult{Status: store.DeliverySent}
 		if err := h.b.SendCampaign(ctx, id, "3·15 提醒", nil); err != nil {
-			t.Fatal(err)
+			r = store.DeliveryResult{Status: store.DeliveryBlocked, Error: err.Error()}
 		}
-		if err := h.db.RecordDelivery(ctx, occ.ID, id, store.DeliveryResult{Status: store.DeliverySent}); err != nil {
+		if err := h.db.RecordDelivery(ctx, occ.ID, id, r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	h.say(dave, dave, "/unsubscribe all")
+	var blocked int
+	h.db.SQL().QueryRow(`SELECT COUNT(*) FROM deliveries WHERE status = 'blocked' AND error <> ''`).Scan(&blocked)
+	if blocked != 1 {
+		t.Fatalf("%d blocked deliveries with an error, want dave's", blocked)
+	}
 	// A question in a village group.
 	h.send(groupMessage(1, carol, "@pufa_test_bot 宅基地纠纷"))
 	h.stop()
@@ -213,6 +222,18 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 					if pseudonyms[x] || len(x) > 16 {
 						t.Errorf("%s row of alice's chat holds %s = %q", table, col, x)
 					}
+				}
+			}
+		}
+	}
+
+	// ...nor does any text quote one.
+	quoted := regexp.MustCompile(fmt.Sprintf(`\b(%d|%d|%d|%d)\b`, alice, bob, carol, dave))
+	for table, rows := range dump {
+		for _, row := range rows {
+			for col, v := range row {
+				if s, ok := v.(string); ok && quoted.MatchString(s) {
+					t.Errorf("%s.%s quotes a resident's Telegram id: %q", table, col, s)
 				}
 			}
 		}

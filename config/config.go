@@ -45,6 +45,7 @@ type Config struct {
 	Schedules Schedules `yaml:"schedules"`
 	HTTP      HTTP      `yaml:"http"`
 	Web       Web       `yaml:"web"`
+	Database  Database  `yaml:"database"`
 	Privacy   Privacy   `yaml:"privacy"`
 }
 
@@ -180,6 +181,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 			cfg.Telegram.Token = tok
 		}
 		cfg.Privacy.Key = strings.TrimSpace(getenv(EnvPseudonymKey))
+		if u := strings.TrimSpace(getenv(EnvDatabaseURL)); u != "" {
+			cfg.Database.URL = u
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", displayName(path), err)
@@ -390,6 +394,9 @@ func (c Config) Validate() error {
 	if d := c.Schedules.CatchUp; d < 0 || d > MaxCatchUp {
 		errs = append(errs, fmt.Errorf("schedules.catch_up %s: want 0s to %s", d, MaxCatchUp))
 	}
+	if err := c.Database.validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.Web.validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -418,5 +425,6 @@ func (c Config) Redacted() Config {
 	if c.Privacy.Key != "" {
 		c.Privacy.Key = "***"
 	}
+	c.Database.URL = redactURL(c.Database.URL)
 	return c
 }

@@ -140,7 +140,7 @@ func TestTopicAgreement(t *testing.T) {
 	labels := readTopicLabels(t)
 	ctx := context.Background()
 	type tally struct{ n, ok int }
-	var all tally
+	var all, answered tally // answered: kind other than none
 	bySource, byKind := map[string]*tally{}, map[string]*tally{}
 	confusions := map[string]int{}
 	perTopic := map[string]*tally{} // by label: recall
@@ -172,6 +172,12 @@ func TestTopicAgreement(t *testing.T) {
 		} else {
 			confusions[l.Topic+" → "+got]++
 		}
+		if a.Kind != KindNone {
+			answered.n++
+			if ok {
+				answered.ok++
+			}
+		}
 		source, _, _ := strings.Cut(l.Source, ":")
 		add(bySource, source, ok)
 		add(byKind, string(a.Kind), ok)
@@ -198,6 +204,7 @@ func TestTopicAgreement(t *testing.T) {
 	pct := func(x tally) string { return fmt.Sprintf("%d/%d = %.1f%%", x.ok, x.n, 100*float64(x.ok)/float64(x.n)) }
 	var b strings.Builder
 	fmt.Fprintf(&b, "topic agreement: %s\n", pct(all))
+	fmt.Fprintf(&b, "  on the questions answered (kind not none): %s\n", pct(answered))
 	for _, m := range []struct {
 		name string
 		m    map[string]*tally

@@ -142,13 +142,6 @@ func scanOccurrence(r rowScanner) (Occurrence, error) {
 	return o, nil
 }
 
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.Unix()
-}
-
 // CreateOccurrence records o unless an occurrence of the same campaign at
 // the same second exists; either way it returns the stored occurrence, and
 // created says whether this call inserted it. This is what makes firing

@@ -173,12 +173,13 @@ func (db *DB) findKey(ctx context.Context, o Options, dbKey []byte) (key []byte,
 }
 
 // hasPseudonyms reports whether any row carries a pseudonym made with the
-// key (forgotten residents carry random tokens instead).
+// key (forgotten residents carry random tokens instead, web residents a
+// hash of their session).
 func (db *DB) hasPseudonyms(ctx context.Context) (bool, error) {
 	var has bool
 	err := db.db.QueryRowContext(ctx, `SELECT
-		EXISTS (SELECT 1 FROM consultations WHERE resident <> '' AND resident NOT LIKE 'forgotten-%')
-		OR EXISTS (SELECT 1 FROM tickets WHERE resident <> '')`).Scan(&has)
+		EXISTS (SELECT 1 FROM consultations WHERE resident <> '' AND resident NOT LIKE 'forgotten-%' AND resident NOT LIKE 'web-%')
+		OR EXISTS (SELECT 1 FROM tickets WHERE resident <> '' AND resident NOT LIKE 'web-%')`).Scan(&has)
 	if err != nil {
 		return false, fmt.Errorf("store: looking for pseudonyms: %w", err)
 	}
@@ -194,13 +195,16 @@ func (db *DB) dropStoredKey(ctx context.Context) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-		return fmt.Errorf("store: %w", err)
+	sqlite := db.dialect == dialectSQLite
+	if sqlite {
+		if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
 	}
 	if _, err := conn.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, settingPseudonymKey); err != nil {
 		return fmt.Errorf("store: removing the pseudonym key from the database: %w", err)
 	}
-	if db.path != ":memory:" {
+	if sqlite && db.path != ":memory:" {
 		// Busy readers may keep part of the log; a later checkpoint
 		// overwrites it. A fresh start (the usual upgrade) has none.
 		var busy, logPages, done int

@@ -89,8 +89,9 @@ func TestMissingKeyRefusesToStart(t *testing.T) {
 		t.Fatalf("a new key file was made: %v", err)
 	}
 
-	// A database whose only residents asked to be forgotten holds no
-	// pseudonym: a new key is fine.
+	// A database whose only residents asked to be forgotten, or came
+	// through the web page, holds no pseudonym made with the key: a new
+	// key is fine.
 	db2path := filepath.Join(t.TempDir(), "pufabot.db")
 	db2, err := Open(db2path)
 	if err != nil {
@@ -101,6 +102,9 @@ func TestMissingKeyRefusesToStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := db2.Forget(ctx, 7, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db2.RecordConsultation(ctx, Consultation{Resident: "web-0123456789abcdef01234567", Channel: "web"}); err != nil {
 		t.Fatal(err)
 	}
 	db2.Close()

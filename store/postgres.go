@@ -223,3 +223,10 @@ func postgresDDL(version int, body string) string {
 	body = withoutRowidRe.ReplaceAllString(body, ")")
 	return body + postgresExtra[version]
 }
+
+// Location names the database for people: the SQLite file, or the
+// PostgreSQL URL without its password.
+func (db *DB) Location() string { return db.path }
+
+// SchemaVersion is the newest migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int64, error) { return db.schemaVersion(ctx) }

@@ -27,7 +27,8 @@ func TestUpgradeRetiresOldChatIDs(t *testing.T) {
 		`INSERT INTO tickets(id, chat_id, resident, status, created_at, announced_at) VALUES (1, 2, 'p2', 'closed', 1742004321, 1742004321), (2, 3, 'p3', 'open', 1742004321, 1742004321)`,
 		`INSERT INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (2, 50, 1), (3, 60, 2)`,
 		`INSERT INTO occurrences(id, campaign_id, scheduled_at, message, status, created_at) VALUES (1, 'c', 1742004321, 'm', 'running', 1742004321)`,
-		`INSERT INTO deliveries(occurrence_id, chat_id, status) VALUES (1, 1, 'sent'), (1, 4, 'pending'), (1, -5, 'sent')`,
+		`INSERT INTO deliveries(occurrence_id, chat_id, status, error) VALUES (1, 1, 'sent', ''), (1, 4, 'pending', ''), (1, -5, 'sent', ''),
+			(1, 6, 'failed', 'bot: sendMessage to chat 6: Bad Request: chat not found')`,
 		`INSERT INTO telegram_updates(update_id, chat_id, received_at, done_at) VALUES (1, 2, 1742004321, 1742004321), (2, 3, 1742004321, NULL)`,
 		`DELETE FROM schema_migrations WHERE version = 40`,
 		`DELETE FROM settings WHERE key = '` + settingChatRefs + `'`,
@@ -65,6 +66,8 @@ func TestUpgradeRetiresOldChatIDs(t *testing.T) {
 	check("sent delivery by ref", `SELECT COUNT(*) FROM deliveries WHERE chat_id = ? AND status = 'sent'`, 1, ref(1))
 	check("pending delivery", `SELECT COUNT(*) FROM deliveries WHERE chat_id = 4 AND status = 'pending'`, 1)
 	check("group delivery", `SELECT COUNT(*) FROM deliveries WHERE chat_id = -5`, 1)
+	check("errors quoting a chat id", `SELECT COUNT(*) FROM deliveries WHERE error LIKE '%chat 6%'`, 0)
+	check("errors kept", `SELECT COUNT(*) FROM deliveries WHERE error = 'bot: sendMessage to a resident''s chat: Bad Request: chat not found' AND chat_id = ?`, 1, ref(6))
 	check("handled update's chat", `SELECT COUNT(*) FROM telegram_updates WHERE update_id = 1 AND chat_id = 0`, 1)
 	check("unhandled update's chat", `SELECT COUNT(*) FROM telegram_updates WHERE update_id = 2 AND chat_id = 3`, 1)
 

@@ -13,12 +13,17 @@ import (
 	"github.com/pufabot/pufabot/store"
 )
 
-// dbPath is the database under data_dir.
-func dbPath(cfg config.Config) string { return filepath.Join(cfg.DataDir, dbFileName) }
+// dbPath is the database: database.url, or the SQLite file under data_dir.
+func dbPath(cfg config.Config) string {
+	if cfg.Database.Postgres() {
+		return cfg.Database.URL
+	}
+	return filepath.Join(cfg.DataDir, dbFileName)
+}
 
-// openStore opens the database under data_dir with the pseudonym key from
-// PUFABOT_PSEUDONYM_KEY or privacy.key_file (default pseudonym.key in
-// data_dir).
+// openStore opens the database (database.url, or the SQLite file under
+// data_dir) with the pseudonym key from PUFABOT_PSEUDONYM_KEY or
+// privacy.key_file (default pseudonym.key in data_dir).
 func openStore(cfg config.Config) (*store.DB, error) {
 	o := store.Options{KeyFile: cfg.Privacy.KeyFile}
 	if cfg.Privacy.Key != "" {
@@ -42,8 +47,12 @@ func warnOpenPermissions(log *slog.Logger, cfg config.Config) {
 	if keyFile == "" && cfg.Privacy.Key == "" {
 		keyFile = filepath.Join(cfg.DataDir, store.DefaultKeyFile)
 	}
-	db := dbPath(cfg)
-	for _, p := range []string{cfg.DataDir, db, db + "-wal", db + "-shm", keyFile} {
+	paths := []string{cfg.DataDir, keyFile}
+	if !cfg.Database.Postgres() {
+		db := dbPath(cfg)
+		paths = append(paths, db, db+"-wal", db+"-shm")
+	}
+	for _, p := range paths {
 		if p == "" {
 			continue
 		}

@@ -151,6 +151,9 @@ func reportPeriod(from, to, year, month string, now time.Time, loc *time.Locatio
 // openExistingDB opens the database under data_dir, refusing to create an
 // empty one: a report of zeros from a mistyped data_dir would mislead.
 func openExistingDB(cfg config.Config) (*store.DB, error) {
+	if cfg.Database.Postgres() {
+		return openStore(cfg) // a server database exists or fails to connect
+	}
 	path := dbPath(cfg)
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {

@@ -28,5 +28,9 @@ UPDATE subscription_events SET topic = '*', at = at - at % 3600;
 -- A closed ticket needs no way to reach the resident.
 UPDATE tickets SET chat_id = NULL WHERE status = 'closed';
 
+-- Send errors used to quote the chat id.
+UPDATE deliveries SET error = replace(error, 'to chat ' || chat_id || ':', 'to a resident''s chat:')
+WHERE chat_id > 0 AND error <> '';
+
 -- Handled updates are kept a while only to recognise repeats.
 UPDATE telegram_updates SET chat_id = 0 WHERE done_at IS NOT NULL;
