@@ -37,3 +37,6 @@ func (e *Engine) Builtin() (snapshot string, ok bool) {
 	}
 	return embedded.Snapshot(), true
 }
+
+// Builtin is Engine.Builtin of the current engine.
+func (l *Live) Builtin() (snapshot string, ok bool) { return l.Engine().Builtin() }
