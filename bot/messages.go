@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/pufabot/pufabot/knowledge"
 )
 
 // What residents and staff read. Plain words for elderly villagers on
@@ -99,7 +101,29 @@ const msgPrivateOnly = "这个功能请私聊我使用。"
 
 const msgGroupAskEmpty = "请在 /ask 后面写上问题，比如：/ask 借钱不还怎么办"
 
-const msgNothingFound = "抱歉，暂时没有找到和您的问题直接相关的法律规定。\n可以换个说法再问：说清楚发生了什么事、想知道什么。也可以点「转人工」请工作人员帮您。"
+const msgNothingFound = "抱歉，没有找到和您的问题直接相关的法律规定。\n" +
+	"我能回答的是法律方面的问题，比如借钱不还、离婚、工资、土地、交通事故、被骗等。可以换个说法再问：说清楚发生了什么事、想知道什么。\n" +
+	"需要找人帮忙，可以点「转人工」请工作人员帮您，或拨打 12348 公共法律服务热线。"
+
+// msgSmallTalk answers small talk: a short reply, then the menu (as
+// buttons).
+func (b *Bot) msgSmallTalk(k knowledge.TalkKind) string {
+	office := esc(b.o.Office)
+	switch k {
+	case knowledge.TalkThanks:
+		return "不客气 😊 以后遇到法律方面的问题，随时来问我。"
+	case knowledge.TalkBye:
+		return "再见！有需要随时来找我 👋"
+	case knowledge.TalkIdentity:
+		return "我是<b>" + office + "普法小助手</b>，一个自动回复的机器人，不是真人 🤖\n\n" +
+			"我可以回答日常的法律问题、告诉您相关的法律条文、介绍普法专题，也可以帮您联系" + office + "的工作人员。下面的按钮可以直接点。"
+	case knowledge.TalkAck:
+		return "好的 🙂 有法律方面的问题，直接打字问我就行，比如：“借钱不还怎么办？”"
+	default:
+		return "您好！我是<b>" + office + "普法小助手</b> 👋\n\n" +
+			"遇到借钱欠款、婚姻家庭、劳动工资、土地房屋、交通事故、被骗等法律问题，直接打字问我就行，比如：“借钱不还怎么办？”\n也可以点下面的按钮。"
+	}
+}
 
 const msgExpired = "这个按钮已过期，请重新提问或发送 /help。"
 

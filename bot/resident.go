@@ -20,7 +20,7 @@ import (
 // ask answers a question with an answer card and records the consultation.
 func (b *Bot) ask(ctx context.Context, mc *msgCtx, raw string) error {
 	q := cleanText(raw)
-	if !hasWords(q) {
+	if _, emoji := knowledge.SmallTalk(q); !hasWords(q) && !emoji {
 		return b.reply(ctx, mc, msgNoWords, nil)
 	}
 	if ok, err := b.allowResident(ctx, mc); !ok {

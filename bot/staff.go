@@ -195,7 +195,8 @@ func (b *Bot) statsText(ctx context.Context, p Period) (string, error) {
 		{string(knowledge.KindCitation), "引用法条"},
 		{string(knowledge.KindFAQ), "常见问题解答"},
 		{string(knowledge.KindArticles), "检索相关法条"},
-		{string(knowledge.KindNone), "没有找到"},
+		{string(knowledge.KindNone), "未能解答"},
+		{string(knowledge.KindSmallTalk), "闲聊问候"},
 	}
 	var known int64
 	for _, k := range kinds {

@@ -272,7 +272,7 @@ func TestIntentGate(t *testing.T) {
 	en, el, es := evidence(nonLegal), evidence(legal), evidence(stard)
 	var b strings.Builder
 	fmt.Fprintf(&b, "threshold | non-legal gated | borderline legal passed | training passed\n")
-	for _, th := range []float64{0.5, 1, 1.5, 2, 2.5, 3, 4, 5} {
+	for _, th := range []float64{0, 1, 2, 3, 4, 5} { // evidence comes in whole numbers
 		count := func(xs []float64, pass bool) int {
 			n := 0
 			for _, x := range xs {

@@ -601,6 +601,14 @@ func (db *DB) CampaignCounts(ctx context.Context, from, to time.Time) ([]Campaig
 // whether to write it.
 func (db *DB) UpdateSetting(ctx context.Context, key string, fn func(cur string, ok bool) (next string, write bool, err error)) error {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if db.dialect == dialectPostgres {
+			// SQLite's write transaction is exclusive; PostgreSQL's is
+			// not: two processes sharing the database (replicas) must
+			// not both read a free lease and both take it.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, "setting:"+key); err != nil {
+				return err
+			}
+		}
 		var cur string
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&cur)
 		ok := err == nil

@@ -15,6 +15,9 @@ const (
 	AnswerFAQ      = "faq"
 	AnswerArticles = "articles"
 	AnswerNone     = "none"
+	// AnswerSmallTalk marks a greeting, thanks or the like: no legal
+	// question was asked.
+	AnswerSmallTalk = "smalltalk"
 )
 
 // Feedback values.
@@ -33,7 +36,7 @@ type Consultation struct {
 	Channel    string // telegram (the default), cli, phone, visit, other
 	ChatType   string // private, group, supergroup
 	Topic      string
-	AnswerKind string   // AnswerCitation, AnswerFAQ, AnswerArticles, AnswerNone
+	AnswerKind string   // AnswerCitation, AnswerFAQ, AnswerArticles, AnswerNone, AnswerSmallTalk
 	Articles   []string // citations shown, best first
 	FAQID      string
 	Question   string // empty after privacy.retain_days or /forget
