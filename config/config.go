@@ -47,6 +47,14 @@ type Config struct {
 	Web       Web       `yaml:"web"`
 	Database  Database  `yaml:"database"`
 	Privacy   Privacy   `yaml:"privacy"`
+	// Offices lists the township offices of a county deployment; empty
+	// means one implicit office (office, telegram.staff_chat and
+	// telegram.admins), as a single township runs.
+	Offices []Office `yaml:"offices"`
+	// CountyAdmins are the county staff (司法局): they see and broadcast
+	// to every office. With offices, telegram.admins count as county
+	// admins too.
+	CountyAdmins []int64 `yaml:"county_admins"`
 }
 
 // Log configures logging.
@@ -388,11 +396,14 @@ func (c Config) Validate() error {
 	}
 	if loc, err := time.LoadLocation(c.Schedules.Timezone); err != nil || c.Schedules.Timezone == "" {
 		errs = append(errs, fmt.Errorf("schedules.timezone %q: unknown time zone", c.Schedules.Timezone))
-	} else if err := schedules.Validate(c.Schedules.Campaigns, loc); err != nil {
+	} else if err := schedules.Validate(c.AllCampaigns(), loc); err != nil {
 		errs = append(errs, fmt.Errorf("schedules.campaigns: %w", err))
 	}
 	if d := c.Schedules.CatchUp; d < 0 || d > MaxCatchUp {
 		errs = append(errs, fmt.Errorf("schedules.catch_up %s: want 0s to %s", d, MaxCatchUp))
+	}
+	if err := c.validateOffices(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.Database.validate(); err != nil {
 		errs = append(errs, err)
