@@ -50,6 +50,7 @@ func newCampaignFixture(t testing.TB, withToken bool, rate int) *campaignFixture
 log:
   level: warn
 knowledge:
+  embedded: false
   laws: []
 telegram:
   token: %q
