@@ -48,6 +48,7 @@ func testServer(t *testing.T, tg *telegramtest.Server, logs io.Writer) *server {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	cfg.Knowledge.Embedded = false // the FAQ index builds in a moment
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Telegram.Token = tg.Token()
 	cfg.Telegram.ServerURL = tg.URL()
@@ -184,6 +185,7 @@ func TestServeNotReadyUntilTelegramAnswers(t *testing.T) {
 func TestServeNeedsToken(t *testing.T) {
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	cfg.Knowledge.Embedded = false // the FAQ index builds in a moment
 	cfg.HTTP.Listen = ""
 	err := newServer(cfg, nil).Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "telegram.token") {
@@ -224,6 +226,7 @@ func TestServeProcessStopsOnSIGTERM(t *testing.T) {
 	cfgFile := filepath.Join(dir, "config.yaml")
 	yaml := "data_dir: " + filepath.Join(dir, "data") + "\n" +
 		"log: {format: json, level: debug}\n" +
+		"knowledge: {embedded: false}\n" +
 		"http: {listen: \"127.0.0.1:0\"}\n" +
 		"telegram: {server_url: \"" + tg.URL() + "\"}\n"
 	if err := os.WriteFile(cfgFile, []byte(yaml), 0o600); err != nil {
@@ -314,6 +317,7 @@ func TestServeBroadcastReachesSubscribers(t *testing.T) {
 	const admin, resident = 777001, 100200301
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	cfg.Knowledge.Embedded = false // the FAQ index builds in a moment
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Telegram.Token = tg.Token()
 	cfg.Telegram.ServerURL = tg.URL()
@@ -380,6 +384,7 @@ func TestServeWebhookSharesHTTPListen(t *testing.T) {
 	tg := telegramtest.New(t)
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	cfg.Knowledge.Embedded = false // the FAQ index builds in a moment
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Telegram.Token = tg.Token()
 	cfg.Telegram.ServerURL = tg.URL()
