@@ -138,12 +138,19 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("answer does not address the question or lacks the 12348 pointer:\n%s", answer)
 	}
 
+	// The outbox counts a message as sent once Telegram's reply is back,
+	// which may be just after the fake server recorded it.
 	code, body := get(t, "http://"+s.Addr()+"/metrics")
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(body, "pufabot_outbox_sent_total{") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		code, body = get(t, "http://"+s.Addr()+"/metrics")
+	}
 	for _, want := range []string{"pufabot_bot_ready 1\n", "pufabot_outbox_wait_seconds_count{priority=\"interactive\"}", "# TYPE pufabot_outbox_sent_total counter"} {
 		if code != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("/metrics: %d, want %q in\n%s", code, want, body)
 		}
 	}
+	checkMetricsParse(t, body)
 
 	cancel()
 	select {
