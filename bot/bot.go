@@ -278,6 +278,9 @@ func New(o Options) (*Bot, error) {
 	}
 	redact := newRedactor(o.Token, o.Webhook.SecretToken)
 	o.Logger = slog.New(RedactSecrets(o.Logger.Handler(), o.Token, o.Webhook.SecretToken))
+	ids := &IDRedactor{}
+	ids.Use(func(id int64) string { p, _ := o.Store.Pseudonym(context.Background(), id); return p })
+	o.Logger = slog.New(ids.Handler(o.Logger.Handler()))
 	if o.Now == nil {
 		o.Now = time.Now
 	}

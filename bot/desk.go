@@ -49,7 +49,15 @@ func (b *Bot) ReplyToTicket(ctx context.Context, ticketID, staffUserID int64, te
 	if text == "" {
 		return ErrNoText
 	}
-	if err := b.reopenIfClosed(ctx, t); err != nil {
+	if t.Status == store.TicketClosed && t.ChatID == 0 {
+		// A closed Telegram ticket keeps no chat id; a web ticket needs none.
+		if _, err := b.db.WebTicketSession(ctx, t.ID); errors.Is(err, store.ErrNotFound) {
+			return errors.New(plainText(msgRelayClosed(t.ID)))
+		} else if err != nil {
+			return err
+		}
+	}
+	if err := b.reopenIfClosed(ctx, t, 0); err != nil {
 		return err
 	}
 	if handled, err := b.replyOnWeb(ctx, t, staffUserID, text); handled {

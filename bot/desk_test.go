@@ -94,11 +94,17 @@ func TestReplyToTicketReachesTelegramResident(t *testing.T) {
 		t.Fatalf("close: %v %v", closed, err)
 	}
 	contains(t, h.last(alice), "办结")
-	// Writing after closing reopens it, as in Telegram.
-	if err := b.ReplyToTicket(ctx, id, adminID, "补充一句"); err != nil {
-		t.Fatal(err)
+	// A closed ticket keeps no chat id: staff writing after closing are
+	// told so and the ticket stays closed (a reply from the resident
+	// reopens it, as in Telegram).
+	n := len(h.sent(alice))
+	if err := b.ReplyToTicket(ctx, id, adminID, "补充一句"); err == nil || !strings.Contains(err.Error(), "已办结") {
+		t.Fatalf("reply to a closed ticket: %v", err)
 	}
-	if tk, _ := h.db.GetTicket(ctx, id); tk.Status == store.TicketClosed {
-		t.Fatal("ticket still closed after a new reply")
+	if len(h.sent(alice)) != n {
+		t.Fatal("a reply reached the resident of a closed ticket")
+	}
+	if tk, _ := h.db.GetTicket(ctx, id); tk.Status != store.TicketClosed || tk.ChatID != 0 {
+		t.Fatalf("ticket after a refused reply = %+v", tk)
 	}
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -131,7 +130,7 @@ const msgGroupSubscribe = "群里的普法提醒由工作人员登记开通。�
 func (b *Bot) msgPrivacy() string {
 	return "🔒 <b>隐私说明</b>\n\n" +
 		"<b>我们记录什么，为什么</b>\n" +
-		"• 您的 Telegram 会话编号：用来给您回复，和发送您订阅的提醒。\n" +
+		"• 您的 Telegram 会话编号：只在您订阅提醒、或转人工等待工作人员回复时保存，用来给您发消息；退订、工单办结后即删除。只提问不会保存。\n" +
 		"• 您提的问题和回答方式：用来改进回答，统计" + esc(b.o.Office) + "的咨询数量。问题原文保存 " +
 		fmt.Sprint(b.o.RetainDays) + " 天后自动删除，只留下不含个人信息的次数统计。\n" +
 		"• 您订阅的专题；转人工时您的问题和工作人员的回复。\n\n" +
@@ -201,6 +200,10 @@ func msgRelayed(id int64) string { return fmt.Sprintf("✅ 已转达给居民（
 
 func msgRelayBlocked(id int64) string {
 	return fmt.Sprintf("⚠️ 居民已停用机器人，无法转达（工单 #%d）。", id)
+}
+
+func msgRelayClosed(id int64) string {
+	return fmt.Sprintf("⚠️ 工单 #%d 已办结，为保护隐私已不再保存居民的会话，无法转达。居民回复工作人员的消息时，工单会重新打开。", id)
 }
 
 func msgRelayForgotten(id int64) string {
@@ -291,14 +294,3 @@ const (
 )
 
 func btnFullText(n int) string { return fmt.Sprintf("📄 全文%d", n) }
-
-// joinLines joins non-empty lines.
-func joinLines(lines ...string) string {
-	out := lines[:0:0]
-	for _, l := range lines {
-		if l != "" {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
-}

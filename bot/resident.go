@@ -83,7 +83,7 @@ func (b *Bot) allowResident(ctx context.Context, mc *msgCtx) (bool, error) {
 		return true, nil
 	}
 	b.m.limited.Inc()
-	b.log.Debug("message refused by the flood limit", slog.Int64("chat_id", mc.chat.ID))
+	b.log.Debug("message refused by the flood limit", slog.Int64(attrChatID, mc.chat.ID))
 	if warn && mc.private {
 		return false, b.reply(ctx, mc, msgFlood, nil)
 	}

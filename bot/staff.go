@@ -26,7 +26,7 @@ func isStaffCommand(name string) bool {
 
 // staffCommand runs a staff command for an admin (already checked).
 func (b *Bot) staffCommand(ctx context.Context, mc *msgCtx, c command) error {
-	b.log.Info("staff command", slog.Int64("user_id", mc.from.ID), slog.String("command", c.name))
+	b.log.Info("staff command", slog.Int64(attrStaffUserID, mc.from.ID), slog.String("command", c.name))
 	switch c.name {
 	case "stats":
 		return b.cmdStats(ctx, mc, c.arg)
@@ -55,14 +55,14 @@ func (b *Bot) cmdRegisterGroup(ctx context.Context, mc *msgCtx, register bool) e
 			return err
 		}
 		b.knownChats.Delete(mc.chat.ID)
-		b.log.Info("group registered", slog.Int64("chat_id", mc.chat.ID), slog.Int64("staff_user_id", mc.from.ID))
+		b.log.Info("group registered", slog.Int64(attrChatID, mc.chat.ID), slog.Int64(attrStaffUserID, mc.from.ID))
 		return b.reply(ctx, mc, msgGroupRegistered(mc.chat.Title, added), nil)
 	}
 	removed, err := b.db.UnregisterGroup(ctx, mc.chat.ID)
 	if err != nil {
 		return err
 	}
-	b.log.Info("group unregistered", slog.Int64("chat_id", mc.chat.ID), slog.Int64("staff_user_id", mc.from.ID))
+	b.log.Info("group unregistered", slog.Int64(attrChatID, mc.chat.ID), slog.Int64(attrStaffUserID, mc.from.ID))
 	return b.reply(ctx, mc, msgGroupUnregistered(removed), nil)
 }
 
@@ -313,7 +313,7 @@ func (b *Bot) composeBroadcast(ctx context.Context, mc *msgCtx, text string, ent
 func (b *Bot) onBroadcastButton(ctx context.Context, cq *models.CallbackQuery, mc *msgCtx, c callback) error {
 	if !b.isAdmin(cq.From.ID) {
 		b.m.refused.Inc()
-		b.log.Warn("broadcast button pressed by a non-staff user", slog.Int64("user_id", cq.From.ID))
+		b.log.Warn("broadcast button pressed by a non-staff user", slog.Int64(attrUserID, cq.From.ID))
 		b.answerCallback(ctx, cq, msgStaffOnly, true)
 		return nil
 	}
@@ -338,10 +338,10 @@ func (b *Bot) onBroadcastButton(ctx context.Context, cq *models.CallbackQuery, m
 	occ, err := b.o.Broadcaster.Broadcast(ctx, cq.From.ID, d.html)
 	if err != nil {
 		b.answerCallback(ctx, cq, "", false)
-		b.log.Error("broadcast failed", slog.Int64("staff_user_id", cq.From.ID), slog.Any("error", err))
+		b.log.Error("broadcast failed", slog.Int64(attrStaffUserID, cq.From.ID), slog.Any("error", err))
 		return b.reply(ctx, mc, msgBroadcastFailed, nil)
 	}
-	b.log.Info("broadcast started", slog.Int64("occurrence_id", occ), slog.Int64("staff_user_id", cq.From.ID))
+	b.log.Info("broadcast started", slog.Int64("occurrence_id", occ), slog.Int64(attrStaffUserID, cq.From.ID))
 	b.answerCallback(ctx, cq, "已开始发送", false)
 	return b.reply(ctx, mc, msgBroadcastStarted(occ), nil)
 }

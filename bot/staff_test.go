@@ -98,7 +98,9 @@ func TestGroupRegistrationAndMembership(t *testing.T) {
 	if h.last(village) != msgStaffOnly {
 		t.Fatalf("non-staff /register_group: %q", h.last(village))
 	}
-	contains(t, h.logs.String(), "user_id=1001")
+	aliceP, _ := h.db.Pseudonym(context.Background(), alice)
+	contains(t, h.logs.String(), "resident="+aliceP+" chat_id=-4242")
+	notContains(t, h.logs.String(), "=1001")
 	h.send(groupMessage(2, adminID, "/register_group"))
 	contains(t, h.last(village), "已登记")
 	if g, _ := h.db.RegisteredGroups(ctx); len(g) != 1 || g[0] != village {
@@ -303,8 +305,12 @@ func TestStaffCommandsRefusedToOthers(t *testing.T) {
 		}
 	}
 	logs := h.logs.String()
-	contains(t, logs, `msg="staff command refused" component=bot user_id=1001`)
-	contains(t, logs, `user_id=1002`)
+	aliceP, _ := h.db.Pseudonym(context.Background(), alice)
+	bobP, _ := h.db.Pseudonym(context.Background(), bob)
+	contains(t, logs, `msg="staff command refused" component=bot resident=`+aliceP+` command=`)
+	contains(t, logs, `resident=`+bobP+` chat_id=-100200300`)
+	notContains(t, logs, "=1001")
+	notContains(t, logs, "=1002")
 	if n := h.reg.Counter("pufabot_bot_staff_refusals_total", "").Value(); n != 10 {
 		t.Fatalf("refusals = %v", n)
 	}

@@ -84,8 +84,11 @@ type Answer struct {
 	Approximate bool `json:"approximate,omitempty"`
 	// Suggestions are curated questions close to this one.
 	Suggestions []Suggestion `json:"suggestions,omitempty"`
-	// Topic is the best-guess topic id (see faq.Topic), "" when unknown.
-	Topic string `json:"topic,omitempty"`
+	// Topic is the id of the topic (faq.Topic) the consultation is counted
+	// under: a curated answer's own, else the one the articles shown belong
+	// to (topic.go); "" (其他 in reports) when nothing answered or what
+	// answered belongs to no topic. Always present in JSON.
+	Topic string `json:"topic"`
 	// Currency warns, once per law, that laws cited were revised after the
 	// texts shown, or that a law asked about is not loaded.
 	Currency []Currency `json:"currency,omitempty"`

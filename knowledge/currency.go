@@ -93,9 +93,13 @@ func (e *Engine) Answer(ctx context.Context, question string) (*Answer, error) {
 	}
 	missing := e.missingLaws(a.Question)
 	if len(missing) > 0 && a.Kind != KindCitation {
-		return &Answer{Question: a.Question, Kind: KindNone, Currency: missing}, nil
+		a = &Answer{Question: a.Question, Kind: KindNone, Currency: missing}
+	} else {
+		a.Currency = append(CurrencyOf(a.Hits), missing...)
 	}
-	a.Currency = append(CurrencyOf(a.Hits), missing...)
+	if a.Hits == nil {
+		a.Hits = []Hit{} // "hits": [] in JSON, never null
+	}
 	return a, nil
 }
 

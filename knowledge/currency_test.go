@@ -204,9 +204,67 @@ func TestQuestionAboutMissingLaw(t *testing.T) {
 		if strings.Contains(text, "抱歉") {
 			t.Errorf("%s: generic not-found text shown:\n%s", q, text)
 		}
+		if raw, _ := json.Marshal(a); !strings.Contains(string(raw), `"hits":[]`) {
+			t.Errorf("%s: hits must be an empty list in JSON: %s", q, raw)
+		}
 	}
 	// A question that does not name it is answered as usual.
 	if a := mustAnswer(t, e, "民法典第1079条"); a.AboutMissingLaw() {
 		t.Errorf("民法典第1079条 flagged as missing")
 	}
+}
+
+// TestFightQuestionOnRealCorpus is the acceptance check on the shared
+// corpus: on the evaluation corpus the fight question cites the 2012
+// 治安管理处罚法 with its version and the revision warning; with the made-up
+// newer text dropped into a law folder beside the real 2012 text, the
+// warning is gone and the new text is shown.
+//
+//	PUFABOT_BENCH_DATA=/tmp/pufabot-bench go test -run TestFightQuestionOnRealCorpus -v ./knowledge
+func TestFightQuestionOnRealCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds indexes of the shared corpus: skipped with -short")
+	}
+	o := evalOptions(t)
+	o.Now = func() time.Time { return time.Date(2026, 11, 29, 4, 0, 0, 0, time.UTC) }
+	e, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	a := mustAnswer(t, e, fightQuestion)
+	for _, h := range publicOrderHits(t, a) {
+		if h.Version != "2012-10-26" || !h.Superseded || !strings.HasPrefix(h.Citation, "《中华人民共和国治安管理处罚法》（2012年修正）第") {
+			t.Errorf("hit %s: version %q superseded %v", h.Citation, h.Version, h.Superseded)
+		}
+	}
+	text := RenderText(a)
+	if !strings.Contains(text, "该法已于2025年6月27日修订，2026年1月1日起施行，以下条文可能已有变化，请以新法为准") {
+		t.Errorf("no revision warning:\n%s", text)
+	}
+	t.Logf("evaluation corpus:\n%s", text)
+
+	drop := t.TempDir()
+	body, err := os.ReadFile(newerPublicOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(drop, filepath.Base(newerPublicOrder)), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The real 2012 text (all 119 articles) beside the drop folder: a
+	// second index of the whole corpus would cost minutes under -race.
+	real2012 := filepath.Join(filepath.Dir(o.Laws[0]), "行政法", "治安管理处罚法(2012-10-26).md")
+	after := openOn(t, t.TempDir(), "2026-11-29", real2012, drop)
+	b := mustAnswer(t, after, fightQuestion)
+	for _, h := range publicOrderHits(t, b) {
+		if h.Version != "2025-06-27" || h.Superseded {
+			t.Errorf("after the drop: hit %s version %q superseded %v", h.Citation, h.Version, h.Superseded)
+		}
+	}
+	text = RenderText(b)
+	if len(b.Currency) != 0 || strings.Contains(text, "该法已于") || !strings.Contains(text, "虚构测试文本") {
+		t.Errorf("after the drop, the new text without a warning:\n%s", text)
+	}
+	t.Logf("with the newer text:\n%s", text)
 }

@@ -426,7 +426,7 @@ const (
 // index usable.
 func buildIndex(ctx context.Context, final string, src sources, fp string, progress func(stage string, done, total int)) error {
 	parent := filepath.Dir(final)
-	if err := os.MkdirAll(parent, 0o750); err != nil {
+	if err := os.MkdirAll(parent, 0o700); err != nil { // data_dir holds residents' data
 		return err
 	}
 	tmp, err := os.MkdirTemp(parent, "build-")

@@ -149,9 +149,6 @@ func TestAnswerOffTopic(t *testing.T) {
 	}
 }
 
-// gateCounts tallies how the gate treats labelled messages at a threshold.
-type gateCounts struct{ nonLegalOff, legalKept, stardKept int }
-
 // TestIntentLabelledDefaultCorpus checks the labelled messages on the
 // default corpus, where only cue words and the FAQ speak.
 func TestIntentLabelledDefaultCorpus(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pufabot/pufabot/knowledge/currency"
+	"github.com/pufabot/pufabot/knowledge/faq"
 )
 
 // LawInfo describes one law: its loaded texts and whether a newer text is
@@ -72,4 +73,21 @@ func (e *Engine) Laws() []LawInfo {
 
 func newerText(r currency.Revision, now time.Time) *NewerText {
 	return &NewerText{Revision: r.Kind, Adopted: r.Adopted, InForce: r.InForce, InForceNow: r.InForceOn(now), Source: r.Source}
+}
+
+// StaleFAQ lists the article references of the FAQ entries and topics in
+// use whose law was revised after its newest loaded text (or has no text
+// loaded while the revision table knows it): their answers may describe
+// superseded law and need checking against the new text.
+func (e *Engine) StaleFAQ() []faq.StaleRef {
+	if !e.HasCorpus() {
+		return nil // nothing to check the references against
+	}
+	p := faq.Pack{Entries: e.snap.FAQ, Topics: e.snap.Topics}
+	return p.Stale(func(law string) string {
+		if li, ok := e.res.law(law); ok {
+			return e.snap.Laws[li].Version
+		}
+		return ""
+	})
 }

@@ -94,8 +94,11 @@ func (r *topicRules) ofArticle(law string, number int, headings []string) string
 }
 
 // ofHits decides the topic of an answer made of ranked articles by a
-// weighted vote of its first articles (topicVoteWeights). Articles no rule
-// claims vote for "" (其他); ties go to the better-ranked article.
+// weighted vote of its first articles (topicVoteWeights): the first
+// article's topic, unless the following ones give another topic more
+// weight. An article no rule claims stands for "" (其他) when it comes
+// first and abstains otherwise, so that loosely related articles further
+// down never outvote a first article that has a topic.
 func (r *topicRules) ofHits(hits []Hit) string {
 	return r.vote(hits, topicVoteWeights)
 }
@@ -111,6 +114,9 @@ func (r *topicRules) vote(hits []Hit, weights []float64) string {
 			break
 		}
 		t := r.ofArticle(h.Law, h.Article, h.Headings)
+		if t == "" && i > 0 {
+			continue
+		}
 		if _, seen := score[t]; !seen {
 			order = append(order, t)
 		}

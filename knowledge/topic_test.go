@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -73,6 +75,7 @@ func TestTopicOfHitsVote(t *testing.T) {
 		{"two agreeing followers outvote the first", []Hit{marriage, loan, loan}, "debt"},
 		{"a first hit no rule claims stays other", []Hit{general, loan, road}, ""},
 		{"unclaimed first hit outvoted", []Hit{general, road, road}, "traffic"},
+		{"unclaimed followers never outvote a topic", []Hit{road, general, general}, "traffic"},
 		{"only the first three vote", []Hit{marriage, loan, road, loan, loan}, "family"},
 	}
 	for _, c := range cases {
@@ -183,4 +186,42 @@ func firstTitle(t *testing.T, path string) string {
 		}
 	}
 	return ""
+}
+
+// TestAnswerTopicFromArticles: citation and article answers take the topic
+// of the articles shown, through the starter pack's rules.
+func TestAnswerTopicFromArticles(t *testing.T) {
+	e := mustEngine(t, fixtureLaws())
+	cases := []struct{ q, wantKind, want string }{
+		{"民法典第1079条", string(KindCitation), "family"},
+		{"反诈法第2条", string(KindCitation), "anti-fraud"},
+		{"夫妻感情确已破裂，调解无效的，应当准予离婚吗", string(KindArticles), "family"},
+	}
+	for _, c := range cases {
+		a, err := e.Answer(context.Background(), c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(a.Kind) != c.wantKind || a.Topic != c.want {
+			t.Errorf("%s: kind %s topic %q, want %s %q", c.q, a.Kind, a.Topic, c.wantKind, c.want)
+		}
+	}
+}
+
+// TestAnswerJSONAlwaysHasTopic: ask --json and the web API always carry
+// "topic", empty for 其他, so scripts need not guess what a missing key means.
+func TestAnswerJSONAlwaysHasTopic(t *testing.T) {
+	for _, a := range []Answer{{Kind: KindNone}, {Kind: KindArticles, Topic: "debt"}} {
+		data, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := m["topic"]; !ok || got != a.Topic {
+			t.Errorf("%s: topic = %v (present %v), want %q", data, got, ok, a.Topic)
+		}
+	}
 }

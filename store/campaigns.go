@@ -142,13 +142,6 @@ func scanOccurrence(r rowScanner) (Occurrence, error) {
 	return o, nil
 }
 
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.Unix()
-}
-
 // CreateOccurrence records o unless an occurrence of the same campaign at
 // the same second exists; either way it returns the stored occurrence, and
 // created says whether this call inserted it. This is what makes firing
@@ -291,7 +284,7 @@ func (db *DB) StartOccurrence(ctx context.Context, id int64) (Occurrence, error)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id) SELECT ?, chat_id FROM (`+q+`) ORDER BY chat_id`, append([]any{id}, args...)...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id) SELECT ?, chat_id FROM (`+q+`) AS audience ORDER BY chat_id`, append([]any{id}, args...)...); err != nil {
 			return fmt.Errorf("snapshot recipients: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE occurrences SET status = 'running' WHERE id = ?`, id); err != nil {
@@ -357,7 +350,7 @@ func (db *DB) Audience(ctx context.Context, audience string) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT chat_id FROM (`+q+`) ORDER BY chat_id`, args...)
+	rows, err := db.db.QueryContext(ctx, `SELECT chat_id FROM (`+q+`) AS audience ORDER BY chat_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: audience %s: %w", audience, err)
 	}
@@ -383,7 +376,7 @@ func (db *DB) AudienceSize(ctx context.Context, audience string) (int, error) {
 		return 0, fmt.Errorf("store: %w", err)
 	}
 	var n int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`)`, args...).Scan(&n); err != nil {
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`) AS audience`, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: audience %s: %w", audience, err)
 	}
 	return n, nil
@@ -455,12 +448,26 @@ func (db *DB) RecordDelivery(ctx context.Context, occurrenceID, chatID int64, r 
 		default:
 			return fmt.Errorf("unknown delivery status %q", r.Status)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return db.retireDeliveries(ctx, tx, chatID)
 	})
 	if err != nil {
-		return fmt.Errorf("store: record delivery %d/%d: %w", occurrenceID, chatID, err)
+		return fmt.Errorf("store: record a delivery of occurrence %d: %w", occurrenceID, err)
 	}
 	return nil
+}
+
+// retireDeliveries replaces a private chat's id in its finished deliveries
+// by its ChatRef: reports still count distinct recipients, but a finished
+// delivery no longer names the person it went to.
+func (db *DB) retireDeliveries(ctx context.Context, tx *sql.Tx, chatID int64) error {
+	if !isPrivateChatID(chatID) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET chat_id = ? WHERE chat_id = ? AND status <> 'pending'`, db.ChatRef(chatID), chatID)
+	return err
 }
 
 // OccurrenceProgress counts an occurrence's deliveries.
@@ -479,8 +486,8 @@ type querier interface {
 func progressOf(ctx context.Context, q querier, id int64) (Progress, error) {
 	var p Progress
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*),
-		COALESCE(SUM(status = 'sent'), 0), COALESCE(SUM(status = 'blocked'), 0),
-		COALESCE(SUM(status = 'failed'), 0), COALESCE(SUM(status = 'pending'), 0)
+		COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'blocked' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0)
 		FROM deliveries WHERE occurrence_id = ?`, id).Scan(&p.Recipients, &p.Sent, &p.Blocked, &p.Failed, &p.Pending)
 	return p, err
 }
@@ -521,11 +528,12 @@ func (db *DB) FinishOccurrence(ctx context.Context, id int64) (op OccurrenceProg
 // newest first, with their progress.
 func (db *DB) RecentOccurrences(ctx context.Context, limit int) ([]OccurrenceProgress, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT o.id, o.campaign_id, o.scheduled_at, o.kind, o.title, o.audience, o.message, o.buttons, o.status, o.created_at, o.finished_at,
-		COUNT(d.chat_id), COALESCE(SUM(d.status = 'sent'), 0), COALESCE(SUM(d.status = 'blocked'), 0),
-		COALESCE(SUM(d.status = 'failed'), 0), COALESCE(SUM(d.status = 'pending'), 0)
+		COUNT(d.chat_id), COALESCE(SUM(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.status = 'blocked' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END), 0)
 		FROM (SELECT * FROM occurrences ORDER BY id DESC LIMIT ?) o
 		LEFT JOIN deliveries d ON d.occurrence_id = o.id
-		GROUP BY o.id ORDER BY o.id DESC`, limit)
+		GROUP BY o.id, o.campaign_id, o.scheduled_at, o.kind, o.title, o.audience, o.message, o.buttons, o.status, o.created_at, o.finished_at
+		ORDER BY o.id DESC`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent occurrences: %w", err)
 	}
@@ -563,8 +571,8 @@ func (db *DB) CampaignCounts(ctx context.Context, from, to time.Time) ([]Campaig
 			ORDER BY t.scheduled_at DESC LIMIT 1),
 		COUNT(DISTINCT CASE WHEN o.status != 'skipped' THEN o.id END),
 		COUNT(DISTINCT CASE WHEN o.status = 'skipped' THEN o.id END),
-		COALESCE(SUM(d.status = 'sent'), 0), COALESCE(SUM(d.status = 'blocked'), 0),
-		COALESCE(SUM(d.status = 'failed'), 0), COALESCE(SUM(d.status = 'pending'), 0),
+		COALESCE(SUM(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.status = 'blocked' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END), 0),
 		COUNT(DISTINCT CASE WHEN d.status = 'sent' THEN d.chat_id END)
 		FROM occurrences o LEFT JOIN deliveries d ON d.occurrence_id = o.id
 		WHERE o.scheduled_at >= ?1 AND o.scheduled_at < ?2

@@ -30,7 +30,11 @@ const (
 )
 
 // Chat is a chat the bot talks to. Nothing about the person behind a private
-// chat is kept beyond the id Telegram needs to deliver a message.
+// chat is kept beyond the id Telegram needs to deliver a message, and that
+// only while the chat has a subscription: a resident who only asks or
+// presses buttons leaves no chat row. Private chats carry no times either
+// (CreatedAt and UpdatedAt are zero): a time next to a Telegram id could be
+// matched with the time of a consultation.
 type Chat struct {
 	ID    int64
 	Kind  string // ChatPrivate, ChatGroup, ChatSupergroup, ChatChannel
@@ -46,14 +50,20 @@ type Chat struct {
 
 // UpsertChat records that the chat exists and is reachable: it creates the
 // row, refreshes kind and title, and clears blocked_at (the chat just
-// talked to the bot, so it no longer blocks it).
+// talked to the bot, so it no longer blocks it). A private chat is only
+// refreshed, never created here: Subscribe creates it.
 func (db *DB) UpsertChat(ctx context.Context, c Chat) error {
-	now := db.now()
-	_, err := db.db.ExecContext(ctx, `
+	var err error
+	if c.Kind == ChatPrivate {
+		_, err = db.db.ExecContext(ctx, `UPDATE chats SET blocked_at = NULL WHERE chat_id = ? AND blocked_at IS NOT NULL`, c.ID)
+	} else {
+		now := db.now()
+		_, err = db.db.ExecContext(ctx, `
 INSERT INTO chats(chat_id, kind, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT(chat_id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
     blocked_at = NULL, updated_at = excluded.updated_at`,
-		c.ID, c.Kind, c.Title, now, now)
+			c.ID, c.Kind, c.Title, now, now)
+	}
 	if err != nil {
 		return fmt.Errorf("store: upsert chat: %w", err)
 	}
@@ -90,7 +100,8 @@ func (db *DB) MarkBlocked(ctx context.Context, chatID int64) (bool, error) {
 	changed := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
-		res, err := tx.ExecContext(ctx, `UPDATE chats SET blocked_at = ?, updated_at = ? WHERE chat_id = ? AND blocked_at IS NULL`, now, now, chatID)
+		res, err := tx.ExecContext(ctx, `UPDATE chats SET blocked_at = ?, updated_at = CASE kind WHEN 'private' THEN 0 ELSE ? END
+WHERE chat_id = ? AND blocked_at IS NULL`, now, now, chatID)
 		if err != nil {
 			return err
 		}
@@ -102,7 +113,7 @@ func (db *DB) MarkBlocked(ctx context.Context, chatID int64) (bool, error) {
 			return nil
 		}
 		changed = true
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, now, EventBlocked, AllTopics)
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, eventHour(now), EventBlocked, AllTopics)
 		return err
 	})
 	if err != nil {
@@ -111,8 +122,13 @@ func (db *DB) MarkBlocked(ctx context.Context, chatID int64) (bool, error) {
 	return changed, nil
 }
 
-// Subscribe adds a subscription of the chat (which must exist) to topic,
-// AllTopics for every campaign. It reports whether the subscription is new.
+// Subscribe adds a subscription of the chat to topic, AllTopics for every
+// campaign, and reports whether the subscription is new. A private chat
+// (positive id) is stored with its first subscription; a group must have
+// been stored before.
+//
+// Subscriptions carry no time, and the anonymous event records no topic:
+// either could be matched with a consultation asked just before.
 func (db *DB) Subscribe(ctx context.Context, chatID int64, topic string) (bool, error) {
 	if topic == "" {
 		topic = AllTopics
@@ -120,7 +136,13 @@ func (db *DB) Subscribe(ctx context.Context, chatID int64, topic string) (bool, 
 	added := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO subscriptions(chat_id, topic, created_at) VALUES (?, ?, ?)`, chatID, topic, now)
+		if isPrivateChatID(chatID) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO chats(chat_id, kind, created_at, updated_at) VALUES (?, 'private', 0, 0)
+ON CONFLICT(chat_id) DO NOTHING`, chatID); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO subscriptions(chat_id, topic, created_at) VALUES (?, ?, 0)`, chatID, topic)
 		if err != nil {
 			return err
 		}
@@ -132,40 +154,40 @@ func (db *DB) Subscribe(ctx context.Context, chatID int64, topic string) (bool, 
 			return nil
 		}
 		added = true
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, now, EventSubscribe, topic)
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, eventHour(now), EventSubscribe, AllTopics)
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("store: subscribe %d to %s: %w", chatID, topic, err)
+		return false, fmt.Errorf("store: subscribe to %s: %w", topic, err)
 	}
 	return added, nil
 }
 
 // Unsubscribe removes the chat's subscription to one topic (AllTopics is a
 // topic of its own here; see UnsubscribeAll). It reports whether there was
-// one.
+// one. A private chat left with no subscription is deleted.
 func (db *DB) Unsubscribe(ctx context.Context, chatID int64, topic string) (bool, error) {
 	if topic == "" {
 		topic = AllTopics
 	}
-	n, err := db.unsubscribe(ctx, `DELETE FROM subscriptions WHERE chat_id = ? AND topic = ? RETURNING topic`, chatID, topic)
+	n, err := db.unsubscribe(ctx, chatID, `DELETE FROM subscriptions WHERE chat_id = ? AND topic = ? RETURNING topic`, chatID, topic)
 	if err != nil {
-		return false, fmt.Errorf("store: unsubscribe %d from %s: %w", chatID, topic, err)
+		return false, fmt.Errorf("store: unsubscribe from %s: %w", topic, err)
 	}
 	return n > 0, nil
 }
 
 // UnsubscribeAll removes every subscription of the chat and returns how
-// many there were.
+// many there were. A private chat is deleted with its last subscription.
 func (db *DB) UnsubscribeAll(ctx context.Context, chatID int64) (int, error) {
-	n, err := db.unsubscribe(ctx, `DELETE FROM subscriptions WHERE chat_id = ? RETURNING topic`, chatID)
+	n, err := db.unsubscribe(ctx, chatID, `DELETE FROM subscriptions WHERE chat_id = ? RETURNING topic`, chatID)
 	if err != nil {
-		return 0, fmt.Errorf("store: unsubscribe %d: %w", chatID, err)
+		return 0, fmt.Errorf("store: unsubscribe: %w", err)
 	}
 	return n, nil
 }
 
-func (db *DB) unsubscribe(ctx context.Context, query string, args ...any) (int, error) {
+func (db *DB) unsubscribe(ctx context.Context, chatID int64, query string, args ...any) (int, error) {
 	n := 0
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, query, args...)
@@ -188,13 +210,13 @@ func (db *DB) unsubscribe(ctx context.Context, query string, args ...any) (int, 
 			return err
 		}
 		now := db.now()
-		for _, t := range topics {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, now, EventUnsubscribe, t); err != nil {
+		for range topics {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, eventHour(now), EventUnsubscribe, AllTopics); err != nil {
 				return err
 			}
 		}
 		n = len(topics)
-		return nil
+		return dropUnneededChat(ctx, tx, chatID)
 	})
 	return n, err
 }
@@ -320,6 +342,23 @@ func (db *DB) chatsQueryIDs(ctx context.Context, what, q string, args ...any) ([
 	return out, nil
 }
 
+// eventHour is the time recorded for an anonymous subscription event: the
+// hour, not the second, so that an event cannot be matched with the
+// consultation asked just before it (reports count events by day).
+func eventHour(unix int64) int64 { return unix - unix%3600 }
+
+// dropUnneededChat deletes a private chat's row once it has no
+// subscription: nothing else needs it (tickets and deliveries keep their
+// own chat id for as long as they need it).
+func dropUnneededChat(ctx context.Context, tx *sql.Tx, chatID int64) error {
+	if !isPrivateChatID(chatID) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE chat_id = ? AND kind = 'private'
+AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE chat_id = ?)`, chatID, chatID)
+	return err
+}
+
 // Forget deletes what is stored about a resident: the chat row and its
 // subscriptions, the texts of their questions and hand-over tickets, and
 // the link between their tickets and their chat. Anonymous counts remain:
@@ -347,17 +386,24 @@ func (db *DB) Forget(ctx context.Context, chatID int64, resident string) error {
 WHERE chat_id = ? OR (resident = ? AND resident <> '')`, chatID, resident); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id = ?`, chatID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id IN (?, ?)`, chatID, db.ChatRef(chatID)); err != nil {
+			return err
+		}
+		// Campaign messages not sent yet are not sent any more.
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'failed', error = 'the resident asked to be forgotten' WHERE chat_id = ? AND status = 'pending'`, chatID); err != nil {
+			return err
+		}
+		if err := db.retireDeliveries(ctx, tx, chatID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE telegram_updates SET payload = NULL WHERE chat_id = ? AND done_at IS NOT NULL`, chatID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, now, EventForget, AllTopics)
+		_, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, eventHour(now), EventForget, AllTopics)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: forget chat %d: %w", chatID, err)
+		return fmt.Errorf("store: forget: %w", err)
 	}
 	return nil
 }

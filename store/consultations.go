@@ -56,15 +56,12 @@ func (db *DB) RecordConsultation(ctx context.Context, c Consultation) (int64, er
 	if c.Question != "" {
 		question = c.Question
 	}
-	res, err := db.db.ExecContext(ctx, `INSERT INTO consultations
+	var id int64
+	err := db.db.QueryRowContext(ctx, `INSERT INTO consultations
 (at, resident, channel, chat_type, topic, answer_kind, articles, faq_id, question, feedback, handed_over, latency_ms)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		at.Unix(), c.Resident, channel, c.ChatType, c.Topic, c.AnswerKind, strings.Join(c.Articles, "\n"), c.FAQID,
-		question, c.Feedback, consultationFlag(c.HandedOver), float64(c.Latency)/float64(time.Millisecond))
-	if err != nil {
-		return 0, fmt.Errorf("store: record consultation: %w", err)
-	}
-	id, err := res.LastInsertId()
+		question, c.Feedback, consultationFlag(c.HandedOver), float64(c.Latency)/float64(time.Millisecond)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: record consultation: %w", err)
 	}

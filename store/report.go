@@ -90,7 +90,7 @@ func (db *DB) ConsultationTotals(ctx context.Context, from, to time.Time) (Consu
 		SELECT COUNT(*) FROM (
 			SELECT resident FROM `+residents+`
 			WHERE at >= ? AND at < ? AND resident <> ''
-			GROUP BY resident)`, lo, hi).Scan(&t.Residents)
+			GROUP BY resident) AS residents`, lo, hi).Scan(&t.Residents)
 	if err != nil {
 		return t, fmt.Errorf("store: distinct residents: %w", err)
 	}
@@ -244,7 +244,7 @@ func (db *DB) Reach(ctx context.Context, from, to time.Time) (Reach, error) {
 				SELECT chat_id FROM chats
 				WHERE group_registered <> 0 AND kind IN ('group', 'supergroup')
 					AND created_at < ? AND (blocked_at IS NULL OR blocked_at >= ?)
-			)),
+			) AS groups),
 			(SELECT COUNT(*) FROM kinds WHERE NOT is_group)`, lo, hi, hi, lo).Scan(&r.Groups, &r.PrivateChats)
 	if err != nil {
 		return r, fmt.Errorf("store: reach: %w", err)

@@ -28,13 +28,15 @@ type page struct {
 	Article  *knowledge.Hit
 	// ArticleCurrency warns that the article's law was revised since.
 	ArticleCurrency []knowledge.Currency
-	Hits     []hitView
-	More     bool
-	Next     int
-	Topics   []faq.Topic
-	Topic    *topicView
-	Ticket   *ticketView
-	ConsID   int64
+	Hits            []hitView
+	// HitsCurrency warns of laws revised after the texts of Hits.
+	HitsCurrency []knowledge.Currency
+	More         bool
+	Next         int
+	Topics       []faq.Topic
+	Topic        *topicView
+	Ticket       *ticketView
+	ConsID       int64
 
 	RetainDays int
 	Disclaimer string
@@ -55,7 +57,9 @@ type card struct {
 	FAQ      *faq.Entry
 	Approx   bool
 	Hits     []hitView
-	More     bool
+	// HitsCurrency warns of laws revised after the texts of Hits.
+	HitsCurrency []knowledge.Currency
+	More         bool
 	// Text is the plain rendering, shown for answers with no articles
 	// (not found, small talk …).
 	Text        string
@@ -85,6 +89,9 @@ func newCard(a *knowledge.Answer, consID int64) *card {
 		c.Text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(knowledge.RenderText(a)), knowledge.Disclaimer))
 		if a.Notice != "" {
 			c.Text = strings.TrimSpace(strings.TrimPrefix(c.Text, "【提示】"+a.Notice))
+		}
+		for _, cur := range a.Currency { // shown above the text already
+			c.Text = strings.TrimSpace(strings.TrimPrefix(c.Text, "【注意】"+cur.Text))
 		}
 	}
 	return c
@@ -239,7 +246,7 @@ func (s *Server) pageMore(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := page{Title: "更多相关条文", Question: q, Hits: numbered(hits, offset), More: more, Next: offset + len(hits)}
+	p := page{Title: "更多相关条文", Question: q, Hits: numbered(hits, offset), HitsCurrency: knowledge.CurrencyOf(hits), More: more, Next: offset + len(hits)}
 	if fragment(r) {
 		s.render(w, r, "morehits", p)
 		return

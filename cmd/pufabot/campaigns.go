@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -75,7 +74,7 @@ func campaignConfig(e *env, path string) (config.Config, *schedules.Calendar, er
 }
 
 func openCampaignDB(cfg config.Config) (*store.DB, error) {
-	return store.Open(filepath.Join(cfg.DataDir, dbFileName))
+	return openStore(cfg)
 }
 
 func campaignsList(ctx context.Context, e *env, args []string) error {

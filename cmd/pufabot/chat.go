@@ -86,6 +86,12 @@ func chat(ctx context.Context, eng *knowledge.Engine, in io.Reader, out io.Write
 				fmt.Fprintln(out, "没有更多相关条文了。")
 				continue
 			}
+			for _, c := range knowledge.CurrencyOf(hits) {
+				if !page.warned[c.Law] {
+					page.warned[c.Law] = true
+					fmt.Fprintln(out, "【注意】"+c.Text)
+				}
+			}
 			for _, h := range hits {
 				page.shown++
 				fmt.Fprintf(out, "%d. %s\n   %s\n", page.shown, h.Citation, strings.ReplaceAll(h.Snippet, "\n", " "))
@@ -110,12 +116,16 @@ type articlePager struct {
 	offset   int             // next search position
 	seen     map[string]bool // articles shown so far
 	shown    int             // last number printed
+	warned   map[string]bool // laws whose revision warning was printed
 }
 
 func newArticlePager(eng *knowledge.Engine, a *knowledge.Answer) *articlePager {
-	p := &articlePager{eng: eng, question: a.Question, seen: map[string]bool{}}
+	p := &articlePager{eng: eng, question: a.Question, seen: map[string]bool{}, warned: map[string]bool{}}
 	for _, h := range a.Hits {
 		p.seen[hitKey(h)] = true
+	}
+	for _, c := range a.Currency {
+		p.warned[c.Law] = true
 	}
 	switch a.Kind {
 	case knowledge.KindArticles:

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/pufabot/pufabot/report"
-	"github.com/pufabot/pufabot/store"
 )
 
 func init() {
@@ -77,7 +75,7 @@ func runConsult(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "pufabot consult add: %v\n", err)
 		return errUsage
 	}
-	db, err := store.Open(filepath.Join(cfg.DataDir, dbFileName))
+	db, err := openStore(cfg)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	for _, w := range st.Warnings {
 		fmt.Fprintln(e.stderr, "warning:", w)
 	}
+	for _, s := range eng.StaleFAQ() {
+		fmt.Fprintln(e.stderr, "warning: FAQ:", s)
+	}
 	fmt.Fprintf(e.stdout, "index ready in %s: %d laws, %d articles, %d FAQ entries, %d labelled examples (built %s)\n",
 		time.Since(start).Round(10*time.Millisecond), st.Laws, st.Articles, st.FAQ, st.Examples, st.Built.Local().Format("2006-01-02 15:04:05"))
 	if rss := peakRSS(); rss > 0 {

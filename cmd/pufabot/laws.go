@@ -19,6 +19,8 @@ func init() {
 type lawsReport struct {
 	Counts lawCounts           `json:"counts"`
 	Laws   []knowledge.LawInfo `json:"laws"`
+	// StaleFAQ lists FAQ references to laws revised after the text loaded.
+	StaleFAQ []string `json:"stale_faq"`
 }
 
 // lawCounts sums up the loaded corpus.
@@ -28,6 +30,9 @@ type lawCounts struct {
 	Articles   int `json:"articles"`    // articles in all loaded texts
 	NewerKnown int `json:"newer_known"` // laws with a known newer text not loaded (new laws included)
 	NotLoaded  int `json:"not_loaded"`  // known laws with no text loaded at all
+	// NewestText is the date of the newest text loaded: the corpus is no
+	// more recent than that.
+	NewestText string `json:"newest_text"`
 }
 
 func runLaws(ctx context.Context, e *env, args []string) error {
@@ -49,12 +54,16 @@ func runLaws(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer eng.Close()
-	r := lawsReport{Laws: eng.Laws()}
+	r := lawsReport{Laws: eng.Laws(), StaleFAQ: []string{}}
+	for _, s := range eng.StaleFAQ() {
+		r.StaleFAQ = append(r.StaleFAQ, s.String())
+	}
 	r.Counts.Articles = eng.Stats().Articles
 	for _, l := range r.Laws {
 		if l.Loaded {
 			r.Counts.Laws++
 			r.Counts.Texts += len(l.Versions)
+			r.Counts.NewestText = max(r.Counts.NewestText, l.Version)
 		} else {
 			r.Counts.NotLoaded++
 		}
@@ -75,7 +84,7 @@ func runLaws(ctx context.Context, e *env, args []string) error {
 // known newer text, then every loaded law.
 func printLaws(w io.Writer, r lawsReport) error {
 	c := r.Counts
-	fmt.Fprintf(w, "已载入法律法规 %d 部（文本 %d 个，条文 %d 条）。\n", c.Laws, c.Texts, c.Articles)
+	fmt.Fprintf(w, "已载入法律法规 %d 部（文本 %d 个，条文 %d 条），最新文本的日期是 %s。\n", c.Laws, c.Texts, c.Articles, orDash(c.NewestText))
 	if c.NewerKnown > 0 {
 		fmt.Fprintf(w, "\n已知有更新文本但尚未载入的 %d 部（把新文本放进 knowledge.laws 的文件夹，再运行 pufabot index）：\n", c.NewerKnown)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -96,6 +105,12 @@ func printLaws(w io.Writer, r lawsReport) error {
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+	}
+	if len(r.StaleFAQ) > 0 {
+		fmt.Fprintf(w, "\n常见问题引用了已修订法律的条文（%d 处，请按新法核对答案）：\n", len(r.StaleFAQ))
+		for _, s := range r.StaleFAQ {
+			fmt.Fprintln(w, "  "+s)
 		}
 	}
 	fmt.Fprintln(w, "\n全部已载入的法律法规（标题、最新文本日期、条文数、类别、其他版本）：")

@@ -10,7 +10,7 @@ import (
 
 // writeCurrencyConfig writes a config over the fixture laws plus the 2012
 // 治安管理处罚法 fixture.
-func writeCurrencyConfig(t *testing.T) string {
+func writeCurrencyConfig(t *testing.T, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	var laws []string
@@ -21,7 +21,7 @@ func writeCurrencyConfig(t *testing.T) string {
 		}
 		laws = append(laws, abs)
 	}
-	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  laws: [" + strings.Join(laws, ", ") + "]\n"
+	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  laws: [" + strings.Join(laws, ", ") + "]\n" + strings.Join(extra, "")
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -36,8 +36,13 @@ func TestLawsListsVersionsAndStaleLaws(t *testing.T) {
 		t.Fatal(err)
 	}
 	var r struct {
-		Counts map[string]int `json:"counts"`
-		Laws   []struct {
+		Counts struct {
+			Laws       int    `json:"laws"`
+			Articles   int    `json:"articles"`
+			NewerKnown int    `json:"newer_known"`
+			NewestText string `json:"newest_text"`
+		} `json:"counts"`
+		Laws []struct {
 			Title      string   `json:"title"`
 			Version    string   `json:"version"`
 			Versions   []string `json:"versions"`
@@ -76,8 +81,8 @@ func TestLawsListsVersionsAndStaleLaws(t *testing.T) {
 	if cc := r.Laws[get("中华人民共和国民法典")]; !cc.Loaded || cc.NewerKnown || cc.Version != "2020-05-28" {
 		t.Errorf("民法典: %+v", cc)
 	}
-	if r.Counts["laws"] != 3 || r.Counts["newer_known"] < 5 || r.Counts["articles"] == 0 {
-		t.Errorf("counts = %v", r.Counts)
+	if c := r.Counts; c.Laws != 3 || c.NewerKnown < 5 || c.Articles == 0 || c.NewestText != "2022-09-02" {
+		t.Errorf("counts = %+v", c)
 	}
 
 	text, _, err := runCLI(t, "", "laws", "--config", cfg)
@@ -124,5 +129,64 @@ func TestAskShowsVersionAndRevision(t *testing.T) {
 	}
 	if len(a.Currency) != 1 || a.Currency[0].Adopted != "2025-06-27" || !strings.Contains(a.Text, "该法已于2025年6月27日修订，2026年1月1日起施行") {
 		t.Errorf("currency = %+v\n%s", a.Currency, a.Text)
+	}
+}
+
+// TestChatMoreWarnsOnce: 更多 in chat warns about a revised law the first
+// time one of its articles is shown, and only then.
+func TestChatMoreWarnsOnce(t *testing.T) {
+	cfg := writeCurrencyConfig(t)
+	const warning = "【注意】以下引用的《中华人民共和国治安管理处罚法》是2012年修正的文本"
+	out, _, err := runCLI(t, "打架双方都有错，赔偿怎么算？\n更多\n更多\n", "chat", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, more, _ := strings.Cut(out, "以上为一般性法律信息")
+	if strings.Contains(answer, warning) || strings.Count(more, warning) != 1 || !strings.Contains(more, "（2012年修正）") {
+		t.Errorf("want the warning once, with the first 治安管理处罚法 article shown by 更多:\n%s", out)
+	}
+	out, _, err = runCLI(t, "打架了派出所会怎么处罚\n更多\n", "chat", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, warning); n != 1 {
+		t.Errorf("warning printed %d times:\n%s", n, out)
+	}
+}
+
+// TestOfficeFAQOnRevisedLawFlagged: an office FAQ entry resting on the 2012
+// 治安管理处罚法 is reported by index and laws.
+func TestOfficeFAQOnRevisedLawFlagged(t *testing.T) {
+	faqFile := filepath.Join(t.TempDir(), "office.yaml")
+	entry := `- id: fight-detention
+  question: 打架会被拘留吗？
+  paraphrases: [打人会被关几天]
+  answer: 殴打他人的，可以处拘留和罚款。
+  articles:
+    - law: 治安管理处罚法
+      article: 43
+      evidence: 殴打他人的
+  topics: [injury]
+`
+	if err := os.WriteFile(faqFile, []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeCurrencyConfig(t, "  faq: ["+faqFile+"]\n")
+	_, stderr, err := runCLI(t, "", "index", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "warning: FAQ: entry fight-detention") || !strings.Contains(stderr, "2025-06-27") {
+		t.Errorf("index does not flag the entry:\n%s", stderr)
+	}
+	out, _, err := runCLI(t, "", "laws", "--config", cfg, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		StaleFAQ []string `json:"stale_faq"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.StaleFAQ) != 1 || !strings.Contains(r.StaleFAQ[0], "《治安管理处罚法》第四十三条") {
+		t.Errorf("stale_faq = %q, %v", r.StaleFAQ, err)
 	}
 }

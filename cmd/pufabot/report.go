@@ -151,14 +151,17 @@ func reportPeriod(from, to, year, month string, now time.Time, loc *time.Locatio
 // openExistingDB opens the database under data_dir, refusing to create an
 // empty one: a report of zeros from a mistyped data_dir would mislead.
 func openExistingDB(cfg config.Config) (*store.DB, error) {
-	path := filepath.Join(cfg.DataDir, dbFileName)
+	if cfg.Database.Postgres() {
+		return openStore(cfg) // a server database exists or fails to connect
+	}
+	path := dbPath(cfg)
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("report: no database at %s: check data_dir (nothing has been recorded there yet)", path)
 		}
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	return store.Open(path)
+	return openStore(cfg)
 }
 
 // packTopicNames returns the topic names of the embedded FAQ pack, which

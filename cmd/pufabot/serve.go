@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -65,6 +64,8 @@ const (
 type server struct {
 	cfg config.Config
 	log *slog.Logger
+	// ids turns residents' ids in log lines into pseudonyms.
+	ids *bot.IDRedactor
 	// progress receives index build progress; nil is silent.
 	progress io.Writer
 	// httpClient makes Bot API requests; nil means a client tuned for the
@@ -99,9 +100,14 @@ func newServer(cfg config.Config, log *slog.Logger) *server {
 	// Everything the server runs logs through this logger: mask the
 	// secrets once, here, whatever library error quotes them.
 	log = slog.New(bot.RedactSecrets(log.Handler(), cfg.Telegram.Token, cfg.Telegram.Webhook.SecretToken))
+	// ...and residents' Telegram ids become pseudonyms once the key is
+	// loaded (the outgoing queue and the scheduler log chat ids too).
+	ids := &bot.IDRedactor{}
+	log = slog.New(ids.Handler(log.Handler()))
 	return &server{
 		cfg:          cfg,
 		log:          log,
+		ids:          ids,
 		now:          time.Now,
 		drainTimeout: outboxDrainTimeout,
 		metrics:      metrics.NewRegistry(),
@@ -172,11 +178,13 @@ func (s *server) Run(ctx context.Context) error {
 		return err
 	}
 
-	db, err := store.Open(filepath.Join(cfg.DataDir, dbFileName))
+	warnOpenPermissions(s.log, cfg)
+	db, err := openStore(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	db.Now = s.now
+	s.ids.Use(func(id int64) string { p, _ := db.Pseudonym(ctx, id); return p })
 	s.setDB(db)
 	cleanups = append(cleanups, func() {
 		s.setDB(nil)

@@ -47,7 +47,7 @@ func startRetention(ctx context.Context, db *store.DB, retainDays int, loc *time
 	go func() {
 		defer wg.Done()
 		for {
-			if err := store.RunRetention(ctx, db, retainDays, now); err != nil && ctx.Err() == nil {
+			if err := store.RunRetention(ctx, db, retainDays, now, log); err != nil && ctx.Err() == nil {
 				log.Error("retention job failed", slog.Any("error", err))
 			}
 			t := time.NewTimer(nextRetention(now(), loc).Sub(now()))
