@@ -16,6 +16,9 @@ const maxMoreOffset = 30
 // its buttons. consID is the consultation id (0 when it could not be
 // stored: buttons that need it are left out).
 func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, consID int64) (string, *keyboard) {
+	if a.Kind == knowledge.KindSmallTalk {
+		return b.msgSmallTalk(a.Talk), b.menuKeyboard(chatID)
+	}
 	var s strings.Builder
 	if a.Notice != "" {
 		s.WriteString("⚠️ " + esc(a.Notice) + "\n\n")
@@ -73,7 +76,8 @@ func (b *Bot) answerKeyboard(chatID int64, private bool, a *knowledge.Answer, co
 	}
 	var second []button
 	if a.Kind == knowledge.KindNone {
-		second = append(second, k.button(btnTopics, actTopics))
+		// Not found, or not a legal question: the menu's ways on.
+		k.row(k.button(btnAsk, actMenu, menuAsk), k.button(btnTopics, actTopics))
 	}
 	if a.More && consID > 0 {
 		second = append(second, k.button(btnMore, actMore, strconv.FormatInt(consID, 10), strconv.Itoa(knowledge.PageSize)))
@@ -102,7 +106,7 @@ func (b *Bot) fullTextButtons(k *kbBuilder, hits []knowledge.Hit, first int) []b
 // handOverButton is 转人工: a callback in a private chat, a link to the
 // private chat in a group (hand-over is private).
 func (b *Bot) handOverButton(k *kbBuilder, private bool, consID int64) button {
-	if b.o.StaffChat == 0 {
+	if !b.offices.handOver() {
 		return button{}
 	}
 	if !private {
@@ -181,6 +185,8 @@ func answerSummary(kind string, faqID string, articles []string) string {
 		parts = append(parts, "检索到相关法条")
 	case string(knowledge.KindNone):
 		parts = append(parts, "没有找到相关规定")
+	case string(knowledge.KindSmallTalk):
+		parts = append(parts, "闲聊问候，没有提法律问题")
 	}
 	if len(articles) > 0 {
 		parts = append(parts, strings.Join(articles, "；"))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/pufabot/pufabot/knowledge"
 )
 
 // What residents and staff read. Plain words for elderly villagers on
@@ -49,6 +51,7 @@ func (b *Bot) msgWelcome() string {
 		"有问题直接打字发给我就行，比如：\n" +
 		"“借钱不还怎么办？”\n" +
 		"“民法典第1079条”\n\n" +
+		b.lawSnapshotLine() +
 		"⚠️ 我的回答是一般性的法律信息，不是正式的法律意见。遇到紧急情况请拨打 110。"
 }
 
@@ -98,7 +101,29 @@ const msgPrivateOnly = "这个功能请私聊我使用。"
 
 const msgGroupAskEmpty = "请在 /ask 后面写上问题，比如：/ask 借钱不还怎么办"
 
-const msgNothingFound = "抱歉，暂时没有找到和您的问题直接相关的法律规定。\n可以换个说法再问：说清楚发生了什么事、想知道什么。也可以点「转人工」请工作人员帮您。"
+const msgNothingFound = "抱歉，没有找到和您的问题直接相关的法律规定。\n" +
+	"我能回答的是法律方面的问题，比如借钱不还、离婚、工资、土地、交通事故、被骗等。可以换个说法再问：说清楚发生了什么事、想知道什么。\n" +
+	"需要找人帮忙，可以点「转人工」请工作人员帮您，或拨打 12348 公共法律服务热线。"
+
+// msgSmallTalk answers small talk: a short reply, then the menu (as
+// buttons).
+func (b *Bot) msgSmallTalk(k knowledge.TalkKind) string {
+	office := esc(b.o.Office)
+	switch k {
+	case knowledge.TalkThanks:
+		return "不客气 😊 以后遇到法律方面的问题，随时来问我。"
+	case knowledge.TalkBye:
+		return "再见！有需要随时来找我 👋"
+	case knowledge.TalkIdentity:
+		return "我是<b>" + office + "普法小助手</b>，一个自动回复的机器人，不是真人 🤖\n\n" +
+			"我可以回答日常的法律问题、告诉您相关的法律条文、介绍普法专题，也可以帮您联系" + office + "的工作人员。下面的按钮可以直接点。"
+	case knowledge.TalkAck:
+		return "好的 🙂 有法律方面的问题，直接打字问我就行，比如：“借钱不还怎么办？”"
+	default:
+		return "您好！我是<b>" + office + "普法小助手</b> 👋\n\n" +
+			"遇到借钱欠款、婚姻家庭、劳动工资、土地房屋、交通事故、被骗等法律问题，直接打字问我就行，比如：“借钱不还怎么办？”\n也可以点下面的按钮。"
+	}
+}
 
 const msgExpired = "这个按钮已过期，请重新提问或发送 /help。"
 
@@ -294,3 +319,26 @@ const (
 )
 
 func btnFullText(n int) string { return fmt.Sprintf("📄 全文%d", n) }
+
+// Offices of a county deployment.
+const (
+	msgChooseOffice      = "🏛️ 请选择您所在乡镇的<b>司法所</b>，转人工的问题会交给那里的工作人员，提醒也由他们发送："
+	msgChooseOfficeFirst = "转人工之前，请先选择您所在乡镇的司法所，然后再发送一次您的问题："
+	msgUnknownOffice     = "没有找到这个司法所。请从下面选择："
+)
+
+func msgOfficeJoined(name string) string {
+	return "✅ 您已加入<b>" + esc(name) + "</b>。转人工的问题会交给" + esc(name) + "的工作人员。发送 /office 可以更换。"
+}
+
+func msgYourOffice(name string) string {
+	return "🏛️ 您现在属于<b>" + esc(name) + "</b>。要更换，请选择："
+}
+
+func msgOneOffice(name string) string {
+	return "🏛️ 本机器人由<b>" + esc(name) + "</b>提供服务。"
+}
+
+func msgGroupRegisteredOffice(name string) string {
+	return "本群的普法提醒由<b>" + esc(name) + "</b>发送，群里的咨询计入" + esc(name) + "。"
+}

@@ -20,7 +20,7 @@ import (
 // ask answers a question with an answer card and records the consultation.
 func (b *Bot) ask(ctx context.Context, mc *msgCtx, raw string) error {
 	q := cleanText(raw)
-	if !hasWords(q) {
+	if _, emoji := knowledge.SmallTalk(q); !hasWords(q) && !emoji {
 		return b.reply(ctx, mc, msgNoWords, nil)
 	}
 	if ok, err := b.allowResident(ctx, mc); !ok {
@@ -52,6 +52,7 @@ func (b *Bot) ask(ctx context.Context, mc *msgCtx, raw string) error {
 		FAQID:      faqID,
 		Question:   truncate(q, maxQuestionLen),
 		Latency:    time.Since(mc.received),
+		Office:     b.residentOffice(ctx, mc),
 	}
 	var consID int64
 	err = b.write(func() (err error) {

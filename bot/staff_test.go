@@ -329,7 +329,7 @@ func TestStatsText(t *testing.T) {
 	h.say(adminID, adminID, "/stats")
 	s := h.last(adminID)
 	for _, want := range []string{"咨询统计 · 2025年3月", "咨询人次：<b>4</b>", "咨询人数：<b>2</b>", "引用法条：1", "常见问题解答：1",
-		"检索相关法条：1", "没有找到：1", "转人工</b>：1 次；工单 1 件", "有帮助 1 · 没帮助 0", "婚姻家庭 2"} {
+		"检索相关法条：1", "未能解答：1", "转人工</b>：1 次；工单 1 件", "有帮助 1 · 没帮助 0", "婚姻家庭 2"} {
 		contains(t, s, want)
 	}
 	h.say(adminID, adminID, "/stats 2024-01")

@@ -42,6 +42,21 @@ func numericKeys(t reflect.Type, prefix string) []string {
 
 // yamlFor writes value at a dotted key such as telegram.admins[0].
 func yamlFor(key, value string) string {
+	if field, ok := strings.CutPrefix(key, "offices[0]."); ok {
+		// One valid office with the field under test replaced.
+		o := map[string]string{"id": "shiqiao", "name": "石桥镇司法所", "staff_chat": "-1001"}
+		list, isList := strings.CutSuffix(field, "[0]")
+		b := "offices:\n  - id: " + o["id"] + "\n"
+		for _, k := range []string{"name", "staff_chat"} {
+			if k != field {
+				b += "    " + k + ": " + o[k] + "\n"
+			}
+		}
+		if isList {
+			return b + "    " + list + ": [" + value + "]\n"
+		}
+		return b + "    " + field + ": " + value + "\n"
+	}
 	parts := strings.Split(key, ".")
 	var b strings.Builder
 	for i, p := range parts {
@@ -73,6 +88,12 @@ func TestNumericKeysAreBounded(t *testing.T) {
 	table := map[string][]value{
 		"telegram.admins[0]": {{"0", false}, {"-1", false}, {"1", true}, {"7000000000", true},
 			{fmt.Sprint(MaxTelegramID + 1), false}, {maxInt64, false}, {overInt64, false}},
+		"county_admins[0]": {{"0", false}, {"-1", false}, {"1", true},
+			{fmt.Sprint(MaxTelegramID + 1), false}, {maxInt64, false}, {overInt64, false}},
+		"offices[0].admins[0]": {{"0", false}, {"-1", false}, {"1", true},
+			{fmt.Sprint(MaxTelegramID + 1), false}, {maxInt64, false}, {overInt64, false}},
+		"offices[0].staff_chat": {{"0", false}, {"-1001234567890", true}, {"5", true},
+			{fmt.Sprint(MaxTelegramID + 1), false}, {"-" + maxInt64, false}, {overInt64, false}},
 		"telegram.staff_chat": {{"0", true}, {"-1001234567890", true}, {"-1", true},
 			{fmt.Sprint(MaxTelegramID + 1), false}, {"-" + maxInt64, false}, {maxInt64, false}, {overInt64, false}},
 		"telegram.rate_per_second": {{"0", false}, {"-1", false}, {"0.5", true}, {"30", true}, {"31", false},

@@ -47,6 +47,14 @@ type Config struct {
 	Web       Web       `yaml:"web"`
 	Database  Database  `yaml:"database"`
 	Privacy   Privacy   `yaml:"privacy"`
+	// Offices lists the township offices of a county deployment; empty
+	// means one implicit office (office, telegram.staff_chat and
+	// telegram.admins), as a single township runs.
+	Offices []Office `yaml:"offices"`
+	// CountyAdmins are the county staff (司法局): they see and broadcast
+	// to every office. With offices, telegram.admins count as county
+	// admins too.
+	CountyAdmins []int64 `yaml:"county_admins"`
 }
 
 // Log configures logging.
@@ -59,6 +67,9 @@ type Log struct {
 
 // Knowledge says where the legal texts and curated answers come from.
 type Knowledge struct {
+	// Embedded uses the national laws and judicial interpretations built
+	// into the binary (default true); Laws adds folders on top.
+	Embedded bool `yaml:"embedded"`
 	// Laws lists folders in the LawRefBook layout (or of plain .txt files).
 	Laws []string `yaml:"laws"`
 	// FAQ lists extra FAQ files added to the embedded starter pack.
@@ -143,9 +154,10 @@ const (
 // Default returns the built-in configuration, usable with no file.
 func Default() Config {
 	return Config{
-		DataDir: "data",
-		Office:  "司法所",
-		Log:     Log{Level: "info", Format: "text"},
+		DataDir:   "data",
+		Office:    "司法所",
+		Log:       Log{Level: "info", Format: "text"},
+		Knowledge: Knowledge{Embedded: true},
 		Telegram: Telegram{
 			RatePerSecond:      25,
 			QuestionsPerMinute: 20,
@@ -384,11 +396,14 @@ func (c Config) Validate() error {
 	}
 	if loc, err := time.LoadLocation(c.Schedules.Timezone); err != nil || c.Schedules.Timezone == "" {
 		errs = append(errs, fmt.Errorf("schedules.timezone %q: unknown time zone", c.Schedules.Timezone))
-	} else if err := schedules.Validate(c.Schedules.Campaigns, loc); err != nil {
+	} else if err := schedules.Validate(c.AllCampaigns(), loc); err != nil {
 		errs = append(errs, fmt.Errorf("schedules.campaigns: %w", err))
 	}
 	if d := c.Schedules.CatchUp; d < 0 || d > MaxCatchUp {
 		errs = append(errs, fmt.Errorf("schedules.catch_up %s: want 0s to %s", d, MaxCatchUp))
+	}
+	if err := c.validateOffices(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.Database.validate(); err != nil {
 		errs = append(errs, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math"
 	"os"
@@ -23,6 +24,9 @@ import (
 type Options struct {
 	// DataDir holds the index (under DataDir/index).
 	DataDir string
+	// Embedded adds the national laws and judicial interpretations built
+	// into the binary under Laws (texts in Laws win for the same law).
+	Embedded bool
 	// Laws are corpus folders (LawRefBook layout or plain .txt files).
 	Laws []string
 	// FAQ are extra FAQ files added to the embedded starter pack.
@@ -57,6 +61,8 @@ type Engine struct {
 	// warnings (see currency.go); now is the clock for them.
 	dates []lawDates
 	now   func() time.Time
+	// builtin is set when the index includes the embedded corpus.
+	builtin bool
 
 	closeOnce sync.Once
 }
@@ -77,32 +83,94 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	src := sources{laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
+	src := sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
 	fp, err := src.fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
 	}
 	dir := filepath.Join(o.DataDir, indexDirName)
-	m, err := readMeta(dir)
-	current := err == nil && m.Fingerprint == fp
-	if !current || o.Rebuild {
-		start := time.Now()
-		o.Logger.Info("building index", slog.String("dir", dir), slog.Int("corpus_dirs", len(o.Laws)))
-		p := newProgress(o.Progress)
-		if len(o.Laws) == 0 {
-			p.note("准备内置常见问题库（未配置法律全文 knowledge.laws，只能回答常见问题）…")
+	if !o.Rebuild {
+		e, err := openCurrent(dir, fp, o.Logger)
+		if err == nil {
+			if o.Now != nil {
+				e.now = o.Now
+			}
+			e.builtin = o.Embedded
+			return e, nil
 		}
-		if err := buildIndex(ctx, dir, src, fp, p.update); err != nil {
-			return nil, fmt.Errorf("knowledge: build index: %w", err)
+		if errors.Is(err, errDamaged) {
+			o.Logger.Warn("index damaged: rebuilding it", slog.String("dir", dir), slog.Any("error", err))
 		}
-		p.done()
-		o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
 	}
-	e, err := openDir(dir, o.Logger)
-	if err == nil && o.Now != nil {
+	start := time.Now()
+	o.Logger.Info("building index", slog.String("dir", dir), slog.Int("corpus_dirs", len(o.Laws)))
+	p := newProgress(o.Progress)
+	switch {
+	case o.Embedded && !o.Rebuild:
+		p.note("首次运行：为内置的法律法规建立索引（约需十几秒，以后直接使用）…")
+	case len(o.Laws) == 0 && !o.Embedded:
+		p.note("准备内置常见问题库（未配置法律全文 knowledge.laws，只能回答常见问题）…")
+	}
+	if err := buildIndex(ctx, dir, src, fp, p.update, o.Logger); err != nil {
+		return nil, fmt.Errorf("knowledge: build index: %w", err)
+	}
+	p.done()
+	o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
+	e, err := openCurrent(dir, fp, o.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: open the index just built: %w", err)
+	}
+	if o.Now != nil {
 		e.now = o.Now
 	}
-	return e, err
+	e.builtin = o.Embedded
+	return e, nil
+}
+
+// ErrNeedsBuild is returned by OpenExisting when the index must be built
+// first: there is none yet, its inputs changed, or it is damaged.
+var ErrNeedsBuild = errors.New("knowledge: the index needs building")
+
+// OpenExisting opens the index under o.DataDir if it is current and sound,
+// and never builds: it returns an error wrapping ErrNeedsBuild, and saying
+// why, when Open would build. o.Rebuild and o.Progress are ignored.
+func OpenExisting(o Options) (*Engine, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	fp, err := (sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}).fingerprint()
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	e, err := openCurrent(filepath.Join(o.DataDir, indexDirName), fp, o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now != nil {
+		e.now = o.Now
+	}
+	e.builtin = o.Embedded
+	return e, nil
+}
+
+// openCurrent opens the index in dir if it was built from the inputs with
+// fingerprint fp and its files are as they were written; otherwise the
+// error wraps ErrNeedsBuild (and errDamaged when it is damaged).
+func openCurrent(dir, fp string, log *slog.Logger) (*Engine, error) {
+	m, err := readMeta(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w: there is no index in %s yet", ErrNeedsBuild, dir)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w: %v", ErrNeedsBuild, errDamaged, err)
+	case m.Fingerprint != fp:
+		return nil, fmt.Errorf("%w: the laws, FAQ or labelled questions changed since it was built", ErrNeedsBuild)
+	}
+	e, err := openChecked(dir, m, log)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNeedsBuild, err)
+	}
+	return e, nil
 }
 
 func openDir(dir string, log *slog.Logger) (*Engine, error) {
@@ -114,6 +182,12 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s: %v (run pufabot index)", ErrNoIndex, dir, err)
 	}
+	return newEngine(idx, snap, log)
+}
+
+// newEngine makes an engine of an open bleve index and its snapshot; it
+// closes idx when it fails.
+func newEngine(idx bleve.Index, snap *snapshot, log *slog.Logger) (*Engine, error) {
 	sc, err := newScorer(idx, snap)
 	if err != nil {
 		idx.Close()

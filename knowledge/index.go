@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,11 +20,12 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/pufabot/pufabot/knowledge/corpus"
+	"github.com/pufabot/pufabot/knowledge/corpus/embedded"
 	"github.com/pufabot/pufabot/knowledge/faq"
 )
 
@@ -92,6 +94,7 @@ type snapshot struct {
 
 // sources is what an index is built from.
 type sources struct {
+	embedded bool // the corpus built into the binary, under laws
 	laws     []string
 	faqFiles []string
 	examples []string
@@ -107,6 +110,9 @@ func (s sources) fingerprint() (string, error) {
 			return "", fmt.Errorf("fingerprint corpus: %w", err)
 		}
 		fmt.Fprintf(h, "laws=%s\n", fp)
+	}
+	if s.embedded {
+		fmt.Fprintf(h, "embedded=%s\n", embedded.Digest())
 	}
 	starter, err := faq.StarterDigest()
 	if err != nil {
@@ -191,8 +197,8 @@ func newMapping() mapping.IndexMapping {
 // buildSnapshot loads the corpus, FAQ and examples into a snapshot.
 func buildSnapshot(ctx context.Context, src sources, progress func(stage string, done, total int)) (*snapshot, error) {
 	snap := &snapshot{Version: snapshotVersion, Built: time.Now().UTC()}
-	if len(src.laws) > 0 {
-		c, warns, err := corpus.Load(src.laws, func(done, total int) { progress("读取法规文件", done, total) })
+	if len(src.laws) > 0 || src.embedded {
+		c, warns, err := loadCorpus(src, progress)
 		if err != nil {
 			return nil, fmt.Errorf("load corpus: %w", err)
 		}
@@ -302,7 +308,7 @@ func (r *resolver) article(name string, number int, suffix string) (int32, bool)
 }
 
 // indexDocs writes every searchable document into idx in batches.
-func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(stage string, done, total int)) error {
+func indexDocs(ctx context.Context, idx bleve.Index, w *buildWatch, s *snapshot, progress func(stage string, done, total int)) error {
 	faqRefs := map[int32][]string{}
 	res := newResolver(s)
 	for _, e := range s.FAQ {
@@ -387,21 +393,14 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 			return err
 		}
 	}
-	// The final batch (possibly empty of documents) carries a callback that
-	// fires once it, and so every batch before it, is on disk.
-	persisted := make(chan error, 1)
+	// The final batch (possibly empty of documents) is on disk once it,
+	// and so every batch before it, is persisted.
 	batch.SetInternal([]byte("pufabot_built"), []byte(time.Now().UTC().Format(time.RFC3339)))
-	batch.SetPersistedCallback(func(err error) { persisted <- err })
-	if err := idx.Batch(batch); err != nil {
+	if err := persistBatch(ctx, idx, w, batch); err != nil {
 		return err
 	}
 	progress("建立索引", total, total)
-	select {
-	case err := <-persisted:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return nil
 }
 
 // meta is written last into a finished index folder.
@@ -412,6 +411,10 @@ type meta struct {
 	Laws        int       `json:"laws"`
 	Examples    int       `json:"examples"`
 	FAQ         int       `json:"faq"`
+	// Docs is the number of documents in the bleve index.
+	Docs uint64 `json:"docs,omitempty"`
+	// Files lists every other file of the finished index (see verify.go).
+	Files map[string]fileSum `json:"files,omitempty"`
 }
 
 const (
@@ -422,14 +425,16 @@ const (
 )
 
 // buildIndex builds a complete index into a fresh folder next to final and
-// swaps it in only when it is complete, so a crash mid-build leaves the old
-// index usable.
-func buildIndex(ctx context.Context, final string, src sources, fp string, progress func(stage string, done, total int)) error {
+// swaps it in only when it is complete, so a crash, a full disk or a write
+// error mid-build leaves the old index in service; the partial build is
+// removed, now or by the next build.
+func buildIndex(ctx context.Context, final string, src sources, fp string, progress func(stage string, done, total int), log *slog.Logger) error {
 	parent := filepath.Dir(final)
 	if err := os.MkdirAll(parent, 0o700); err != nil { // data_dir holds residents' data
 		return err
 	}
-	tmp, err := os.MkdirTemp(parent, "build-")
+	removeStaleBuilds(parent, log)
+	tmp, err := os.MkdirTemp(parent, buildPrefix)
 	if err != nil {
 		return err
 	}
@@ -439,20 +444,38 @@ func buildIndex(ctx context.Context, final string, src sources, fp string, progr
 		return err
 	}
 	snap.Fingerprint = fp
-	// Unsafe batches are not persisted one by one (much faster); the last
-	// batch carries a callback, and the build waits for it before closing.
-	idx, err := bleve.NewUsing(filepath.Join(tmp, bleveDirName), newMapping(), "scorch", "scorch", map[string]interface{}{"unsafe_batch": true})
+	if err := checkSpace(parent, expectedIndexBytes(snap)); err != nil {
+		return err
+	}
+	bleveDir := filepath.Join(tmp, bleveDirName)
+	w, stop := watchBuild(bleveDir)
+	defer stop()
+	idx, err := bleve.NewUsing(bleveDir, newMapping(), "scorch", "scorch", scorchConfig())
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
 	}
-	if err := indexDocs(ctx, idx, snap, progress); err != nil {
+	buildHook("created", bleveDir)
+	if err := indexDocs(ctx, idx, w, snap, progress); err != nil {
 		idx.Close()
 		return fmt.Errorf("index documents: %w", err)
 	}
+	buildHook("indexed", bleveDir)
 	// One segment makes queries fastest; the index is read-only afterwards.
-	if err := forceMerge(ctx, idx); err != nil {
+	if err := forceMergeWatched(ctx, idx, w); err != nil {
 		idx.Close()
 		return fmt.Errorf("merge index: %w", err)
+	}
+	// The merged segment is in use once the root that lists it is persisted.
+	b := idx.NewBatch()
+	b.SetInternal([]byte("pufabot_merged"), []byte("1"))
+	if err := persistBatch(ctx, idx, w, b); err != nil {
+		idx.Close()
+		return fmt.Errorf("merge index: %w", err)
+	}
+	docs, err := idx.DocCount()
+	if err != nil {
+		idx.Close()
+		return err
 	}
 	if err := idx.Close(); err != nil {
 		return err
@@ -460,9 +483,18 @@ func buildIndex(ctx context.Context, final string, src sources, fp string, progr
 	if err := writeGob(filepath.Join(tmp, snapshotName), snap); err != nil {
 		return err
 	}
-	m := meta{Fingerprint: fp, Built: snap.Built, Articles: len(snap.Articles), Laws: len(snap.Laws), Examples: len(snap.Examples), FAQ: len(snap.FAQ)}
+	// Reopen what was written before it replaces anything: a write the
+	// index library lost without an error shows here.
+	if err := checkWritten(bleveDir, docs); err != nil {
+		return err
+	}
+	files, err := sumFiles(tmp)
+	if err != nil {
+		return err
+	}
+	m := meta{Fingerprint: fp, Built: snap.Built, Articles: len(snap.Articles), Laws: len(snap.Laws), Examples: len(snap.Examples), FAQ: len(snap.FAQ), Docs: docs, Files: files}
 	mb, _ := json.MarshalIndent(m, "", "  ")
-	if err := os.WriteFile(filepath.Join(tmp, metaName), mb, 0o640); err != nil {
+	if err := writeFileSync(filepath.Join(tmp, metaName), mb); err != nil {
 		return err
 	}
 	old := final + ".old"
@@ -479,16 +511,36 @@ func buildIndex(ctx context.Context, final string, src sources, fp string, progr
 	return nil
 }
 
-func forceMerge(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
+// buildHook lets tests break a build at a stage: "created" (the bleve
+// index exists, nothing is written yet) and "indexed" (every document is
+// on disk, the merge is next).
+var buildHook = func(stage, bleveDir string) {}
+
+// persistBatch applies b and waits until it, and every batch before it, is
+// on disk, or until the index reports a background error.
+func persistBatch(ctx context.Context, idx bleve.Index, w *buildWatch, b *bleve.Batch) error {
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := idx.Batch(b); err != nil {
+		return err
+	}
+	return w.wait(ctx, persisted)
+}
+
+func writeFileSync(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
 	if err != nil {
 		return err
 	}
-	sc, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return sc.ForceMerge(ctx, nil)
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 func writeGob(path string, v any) error {

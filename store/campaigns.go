@@ -61,6 +61,9 @@ type Occurrence struct {
 	Status     string
 	CreatedAt  time.Time
 	FinishedAt time.Time // zero while unfinished
+	// Office is the office whose own campaign or broadcast this is: only
+	// its chats receive it. "" reaches every office.
+	Office string
 }
 
 // Finished reports whether the occurrence needs no more work.
@@ -120,7 +123,7 @@ type CampaignCount struct {
 	Reached int
 }
 
-const occurrenceColumns = `id, campaign_id, scheduled_at, kind, title, audience, message, buttons, status, created_at, finished_at`
+const occurrenceColumns = `id, campaign_id, scheduled_at, kind, title, audience, message, buttons, status, created_at, finished_at, office`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -130,7 +133,7 @@ func scanOccurrence(r rowScanner) (Occurrence, error) {
 		scheduledAt, createdAt int64
 		finishedAt             sql.NullInt64
 	)
-	err := r.Scan(&o.ID, &o.CampaignID, &scheduledAt, &o.Kind, &o.Title, &o.Audience, &o.Message, &o.Buttons, &o.Status, &createdAt, &finishedAt)
+	err := r.Scan(&o.ID, &o.CampaignID, &scheduledAt, &o.Kind, &o.Title, &o.Audience, &o.Message, &o.Buttons, &o.Status, &createdAt, &finishedAt, &o.Office)
 	if err != nil {
 		return o, err
 	}
@@ -205,9 +208,9 @@ func insertOccurrence(ctx context.Context, tx *sql.Tx, o *Occurrence, now int64)
 	if o.Status == OccurrenceSkipped || o.Status == OccurrenceDone {
 		finished = now
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO occurrences(campaign_id, scheduled_at, kind, title, audience, message, buttons, status, created_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(campaign_id, scheduled_at) DO NOTHING`,
-		o.CampaignID, o.ScheduledAt.Unix(), o.Kind, o.Title, o.Audience, o.Message, o.Buttons, o.Status, now, finished)
+	res, err := tx.ExecContext(ctx, `INSERT INTO occurrences(campaign_id, scheduled_at, kind, title, audience, message, buttons, status, created_at, finished_at, office)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(campaign_id, scheduled_at) DO NOTHING`,
+		o.CampaignID, o.ScheduledAt.Unix(), o.Kind, o.Title, o.Audience, o.Message, o.Buttons, o.Status, now, finished, o.Office)
 	if err != nil {
 		return false, err
 	}
@@ -280,11 +283,13 @@ func (db *DB) StartOccurrence(ctx context.Context, id int64) (Occurrence, error)
 		if err != nil || o.Status != OccurrencePending {
 			return err
 		}
-		q, args, err := audienceQuery(o.Audience)
+		q, args, err := officeAudienceQuery(o.Audience, o.Office)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id) SELECT ?, chat_id FROM (`+q+`) AS audience ORDER BY chat_id`, append([]any{id}, args...)...); err != nil {
+		// Each delivery keeps its recipient's office, for office reports.
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id, office)
+SELECT ?, a.chat_id, `+chatOfficeOf("a.chat_id")+` FROM (`+q+`) AS a ORDER BY a.chat_id`, append([]any{id}, args...)...); err != nil {
 			return fmt.Errorf("snapshot recipients: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE occurrences SET status = 'running' WHERE id = ?`, id); err != nil {
@@ -601,6 +606,14 @@ func (db *DB) CampaignCounts(ctx context.Context, from, to time.Time) ([]Campaig
 // whether to write it.
 func (db *DB) UpdateSetting(ctx context.Context, key string, fn func(cur string, ok bool) (next string, write bool, err error)) error {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if db.dialect == dialectPostgres {
+			// SQLite's write transaction is exclusive; PostgreSQL's is
+			// not: two processes sharing the database (replicas) must
+			// not both read a free lease and both take it.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, "setting:"+key); err != nil {
+				return err
+			}
+		}
 		var cur string
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&cur)
 		ok := err == nil

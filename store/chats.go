@@ -46,6 +46,9 @@ type Chat struct {
 	BlockedAt time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Office is the office of a registered group, or of a subscribed
+	// resident; "" for the implicit office.
+	Office string
 }
 
 // UpsertChat records that the chat exists and is reachable: it creates the
@@ -76,8 +79,8 @@ func (db *DB) GetChat(ctx context.Context, chatID int64) (Chat, error) {
 	var reg int
 	var blocked sql.NullInt64
 	var created, updated int64
-	err := db.db.QueryRowContext(ctx, `SELECT chat_id, kind, title, group_registered, blocked_at, created_at, updated_at FROM chats WHERE chat_id = ?`, chatID).
-		Scan(&c.ID, &c.Kind, &c.Title, &reg, &blocked, &created, &updated)
+	err := db.db.QueryRowContext(ctx, `SELECT chat_id, kind, title, group_registered, blocked_at, created_at, updated_at, office FROM chats WHERE chat_id = ?`, chatID).
+		Scan(&c.ID, &c.Kind, &c.Title, &reg, &blocked, &created, &updated, &c.Office)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chat{}, ErrNotFound
 	}
@@ -113,7 +116,7 @@ WHERE chat_id = ? AND blocked_at IS NULL`, now, now, chatID)
 			return nil
 		}
 		changed = true
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, eventHour(now), EventBlocked, AllTopics)
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic, office) VALUES (?, ?, ?, `+chatOffice+`)`, eventHour(now), EventBlocked, AllTopics, chatID)
 		return err
 	})
 	if err != nil {
@@ -137,8 +140,15 @@ func (db *DB) Subscribe(ctx context.Context, chatID int64, topic string) (bool, 
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
 		if isPrivateChatID(chatID) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO chats(chat_id, kind, created_at, updated_at) VALUES (?, 'private', 0, 0)
-ON CONFLICT(chat_id) DO NOTHING`, chatID); err != nil {
+			// The chat joins its resident's office (private chat ids are
+			// user ids).
+			resident, err := db.Pseudonym(ctx, chatID)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO chats(chat_id, kind, office, created_at, updated_at)
+VALUES (?, 'private', COALESCE((SELECT office FROM resident_offices WHERE resident = ?), ''), 0, 0)
+ON CONFLICT(chat_id) DO NOTHING`, chatID, resident); err != nil {
 				return err
 			}
 		}
@@ -154,7 +164,7 @@ ON CONFLICT(chat_id) DO NOTHING`, chatID); err != nil {
 			return nil
 		}
 		added = true
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, eventHour(now), EventSubscribe, AllTopics)
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic, office) VALUES (?, ?, ?, `+chatOffice+`)`, eventHour(now), EventSubscribe, AllTopics, chatID)
 		return err
 	})
 	if err != nil {
@@ -211,7 +221,7 @@ func (db *DB) unsubscribe(ctx context.Context, chatID int64, query string, args 
 		}
 		now := db.now()
 		for range topics {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, eventHour(now), EventUnsubscribe, AllTopics); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic, office) VALUES (?, ?, ?, `+chatOffice+`)`, eventHour(now), EventUnsubscribe, AllTopics, chatID); err != nil {
 				return err
 			}
 		}
@@ -257,8 +267,9 @@ WHERE c.blocked_at IS NULL ORDER BY s.chat_id`
 	return db.chatsQueryIDs(ctx, "subscribers", q, args...)
 }
 
-// RegisterGroup marks a group chat as registered for campaigns (creating
-// its row if needed). It reports whether it was not registered before.
+// RegisterGroup marks a group chat as registered for campaigns of
+// c.Office (creating its row if needed). It reports whether it was not
+// registered before.
 func (db *DB) RegisterGroup(ctx context.Context, c Chat) (bool, error) {
 	added := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
@@ -270,9 +281,9 @@ func (db *DB) RegisterGroup(ctx context.Context, c Chat) (bool, error) {
 		}
 		added = reg == 0
 		_, err = tx.ExecContext(ctx, `
-INSERT INTO chats(chat_id, kind, title, group_registered, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)
+INSERT INTO chats(chat_id, kind, title, group_registered, office, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)
 ON CONFLICT(chat_id) DO UPDATE SET kind = excluded.kind, title = excluded.title, group_registered = 1,
-    blocked_at = NULL, updated_at = excluded.updated_at`, c.ID, c.Kind, c.Title, now, now)
+    office = excluded.office, blocked_at = NULL, updated_at = excluded.updated_at`, c.ID, c.Kind, c.Title, c.Office, now, now)
 		return err
 	})
 	if err != nil {
@@ -310,12 +321,19 @@ type ChatCounts struct {
 
 // CountChats counts chats by reachability, for staff statistics.
 func (db *DB) CountChats(ctx context.Context) (ChatCounts, error) {
+	return db.countChats(ctx, AllOffices)
+}
+
+func (db *DB) countChats(ctx context.Context, office string) (ChatCounts, error) {
 	var c ChatCounts
+	cond, args := officeCond(office, "office")
+	scond, _ := officeCond(office, "c.office")
+	all := append(append(append(append([]any{}, args...), args...), args...), args...)
 	err := db.db.QueryRowContext(ctx, `SELECT
-  (SELECT COUNT(*) FROM chats WHERE kind = 'private' AND blocked_at IS NULL),
-  (SELECT COUNT(DISTINCT s.chat_id) FROM subscriptions s JOIN chats c ON c.chat_id = s.chat_id WHERE c.blocked_at IS NULL),
-  (SELECT COUNT(*) FROM chats WHERE group_registered = 1 AND blocked_at IS NULL),
-  (SELECT COUNT(*) FROM chats WHERE blocked_at IS NOT NULL)`).Scan(&c.Private, &c.Subscribers, &c.Groups, &c.Blocked)
+  (SELECT COUNT(*) FROM chats WHERE kind = 'private' AND blocked_at IS NULL`+cond+`),
+  (SELECT COUNT(DISTINCT s.chat_id) FROM subscriptions s JOIN chats c ON c.chat_id = s.chat_id WHERE c.blocked_at IS NULL`+scond+`),
+  (SELECT COUNT(*) FROM chats WHERE group_registered = 1 AND blocked_at IS NULL`+cond+`),
+  (SELECT COUNT(*) FROM chats WHERE blocked_at IS NOT NULL`+cond+`)`, all...).Scan(&c.Private, &c.Subscribers, &c.Groups, &c.Blocked)
 	if err != nil {
 		return c, fmt.Errorf("store: count chats: %w", err)
 	}
@@ -342,6 +360,10 @@ func (db *DB) chatsQueryIDs(ctx context.Context, what, q string, args ...any) ([
 	return out, nil
 }
 
+// chatOffice is an expression for the office of the chat whose id is its
+// one parameter ("" for an unknown chat).
+const chatOffice = `COALESCE((SELECT office FROM chats WHERE chat_id = ?), '')`
+
 // eventHour is the time recorded for an anonymous subscription event: the
 // hour, not the second, so that an event cannot be matched with the
 // consultation asked just before it (reports count events by day).
@@ -367,10 +389,17 @@ AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE chat_id = ?)`, chatID, chatID)
 func (db *DB) Forget(ctx context.Context, chatID int64, resident string) error {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
+		var office string
+		if err := tx.QueryRowContext(ctx, `SELECT `+chatOffice, chatID).Scan(&office); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE chat_id = ?`, chatID); err != nil {
 			return err
 		}
 		if resident != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM resident_offices WHERE resident = ?`, resident); err != nil {
+				return err
+			}
 			// A fresh random token replaces the pseudonym: the rows can no
 			// longer be tied to the person (the token is not derived from
 			// anything), yet the count of residents served stays right.
@@ -399,7 +428,7 @@ WHERE chat_id = ? OR (resident = ? AND resident <> '')`, chatID, resident); err 
 		if _, err := tx.ExecContext(ctx, `UPDATE telegram_updates SET payload = NULL WHERE chat_id = ? AND done_at IS NOT NULL`, chatID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, eventHour(now), EventForget, AllTopics)
+		_, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic, office) VALUES (?, ?, ?, ?)`, eventHour(now), EventForget, AllTopics, office)
 		return err
 	})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // updates of one bot process, handled or dropped within days) and console
 // logins (short-lived).
 var copyTables = []string{
-	"settings", "chats", "subscriptions", "subscription_events",
+	"settings", "chats", "subscriptions", "subscription_events", "resident_offices",
 	"consultations", "tickets", "ticket_messages", "ticket_relays", "web_tickets", "ticket_replies",
 	"occurrences", "deliveries",
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,5 +90,51 @@ func TestCopyMovesEverything(t *testing.T) {
 	// A second copy into a database with history is refused.
 	if err := Copy(ctx, src, dst, nil); !errors.Is(err, ErrNotEmpty) {
 		t.Fatalf("second copy: %v", err)
+	}
+}
+
+// Two processes sharing one database (replicas) update a setting in turn:
+// no update is lost, so two cannot both take a free lease.
+func TestUpdateSettingAcrossProcesses(t *testing.T) {
+	ctx := context.Background()
+	loc := testLocation(t)
+	a, err := openTestDB(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := openTestDB(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const each = 40
+	errs := make(chan error, 2)
+	for _, db := range []*DB{a, b} {
+		go func(db *DB) {
+			for i := 0; i < each; i++ {
+				err := db.UpdateSetting(ctx, "counter", func(cur string, ok bool) (string, bool, error) {
+					n := 0
+					if ok {
+						fmt.Sscan(cur, &n)
+					}
+					return fmt.Sprint(n + 1), true, nil
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}(db)
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := a.Setting(ctx, "counter")
+	if err != nil || v != fmt.Sprint(2*each) {
+		t.Fatalf("counter = %q (%v), want %d", v, err, 2*each)
 	}
 }

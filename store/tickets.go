@@ -28,6 +28,9 @@ type Ticket struct {
 	FirstReplyAt   time.Time // zero until staff reply
 	ClosedAt       time.Time // zero until closed
 	AnnouncedAt    time.Time // last time staff were told about it
+	// Office is the office whose staff chat handles the ticket; "" for the
+	// implicit office.
+	Office string
 }
 
 // OpenTicket stores a new open ticket (CreatedAt and AnnouncedAt are set
@@ -47,8 +50,8 @@ func (db *DB) OpenTicket(ctx context.Context, t Ticket) (int64, error) {
 		if t.ChatID != 0 {
 			chat = t.ChatID
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO tickets(consultation_id, chat_id, resident, question, answer, status, created_at, announced_at)
-VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`, cons, chat, t.Resident, t.Question, t.Answer, now, now).Scan(&id)
+		return tx.QueryRowContext(ctx, `INSERT INTO tickets(consultation_id, chat_id, resident, question, answer, status, created_at, announced_at, office)
+VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`, cons, chat, t.Resident, t.Question, t.Answer, now, now, t.Office).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: open ticket: %w", err)
@@ -56,14 +59,14 @@ VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`, cons, chat, t.Resident, t.Qu
 	return id, nil
 }
 
-const ticketColumns = `id, consultation_id, chat_id, resident, question, answer, status, created_at, first_reply_at, closed_at, announced_at`
+const ticketColumns = `id, consultation_id, chat_id, resident, question, answer, status, created_at, first_reply_at, closed_at, announced_at, office`
 
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
 	var cons, chat, firstReply, closed sql.NullInt64
 	var question, answer sql.NullString
 	var created, announced int64
-	if err := row.Scan(&t.ID, &cons, &chat, &t.Resident, &question, &answer, &t.Status, &created, &firstReply, &closed, &announced); err != nil {
+	if err := row.Scan(&t.ID, &cons, &chat, &t.Resident, &question, &answer, &t.Status, &created, &firstReply, &closed, &announced, &t.Office); err != nil {
 		return t, err
 	}
 	t.ConsultationID = cons.Int64

@@ -280,6 +280,21 @@ func TestFormWorksWithoutJavaScript(t *testing.T) {
 	}
 }
 
+// TestSmallTalkAndChatterCards: a greeting gets the small-talk reply with
+// nothing to rate; chatter the not-found text with a person to turn to.
+func TestSmallTalkAndChatterCards(t *testing.T) {
+	h := newHarness(t)
+	c := h.browser()
+	r := h.form(c, "/ask", url.Values{"q": {"你好"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, "普法小助手") || strings.Contains(r.body, "有帮助") || strings.Contains(r.body, "没有找到") {
+		t.Fatalf("small talk page %d: %s", r.status, r.body)
+	}
+	r = h.form(c, "/ask", url.Values{"q": {"今天晚饭吃什么好呢"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, "没有找到") || !strings.Contains(r.body, "12348") || !strings.Contains(r.body, "转人工") {
+		t.Fatalf("chatter page %d: %s", r.status, r.body)
+	}
+}
+
 func TestHTMLInQuestionsIsEscaped(t *testing.T) {
 	h := newHarness(t)
 	c := h.browser()

@@ -66,7 +66,7 @@ func campaignConfig(e *env, path string) (config.Config, *schedules.Calendar, er
 	if err != nil {
 		return cfg, nil, err
 	}
-	cal, err := schedules.NewCalendar(cfg.Schedules.Campaigns, loc)
+	cal, err := schedules.NewCalendar(cfg.AllCampaigns(), loc)
 	if err != nil {
 		return cfg, nil, fmt.Errorf("schedules.campaigns: %w", err)
 	}
@@ -208,7 +208,7 @@ func campaignsRun(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	sched, err := schedules.New(db, schedules.Options{
-		Campaigns:   cfg.Schedules.Campaigns,
+		Campaigns:   cfg.AllCampaigns(),
 		Location:    cal.Location(),
 		CatchUp:     cfg.Schedules.CatchUp,
 		Sender:      sender,
@@ -439,7 +439,7 @@ func newServeScheduler(cfg config.Config, loc *time.Location, db *store.DB, now 
 	}
 	log = log.With(slog.String("component", "schedules"))
 	sched, err := schedules.New(db, schedules.Options{
-		Campaigns:   cfg.Schedules.Campaigns,
+		Campaigns:   cfg.AllCampaigns(),
 		Location:    loc,
 		CatchUp:     cfg.Schedules.CatchUp,
 		Clock:       funcClock(now),

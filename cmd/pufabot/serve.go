@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"runtime"
 	"sync"
 	"time"
 
@@ -73,6 +72,9 @@ type server struct {
 	httpClient *http.Client
 	// now is the clock handed to the parts that take one.
 	now func() time.Time
+	// buildIndex builds the index when it is missing, out of date or
+	// damaged; nil means knowledge.Open.
+	buildIndex func(ctx context.Context, o knowledge.Options) (*knowledge.Engine, error)
 	// drainTimeout bounds the outbox drain on shutdown.
 	drainTimeout time.Duration
 	metrics      *metrics.Registry
@@ -83,7 +85,7 @@ type server struct {
 	// Set while running; read by /healthz.
 	mu      sync.Mutex
 	db      *store.DB
-	engine  *knowledge.Engine
+	engine  *knowledge.Live
 	bot     *bot.Bot
 	web     *web.Server
 	webAddr string // web.listen's bound address, when set
@@ -91,6 +93,10 @@ type server struct {
 	closed  bool
 	cancel  context.CancelFunc
 	done    chan struct{}
+
+	// degraded says why serve answers from the FAQ only ("" when not);
+	// guarded by mu.
+	degraded string
 }
 
 func newServer(cfg config.Config, log *slog.Logger) *server {
@@ -191,18 +197,15 @@ func (s *server) Run(ctx context.Context) error {
 		closeLogged(s.log, "store", db.Close)
 	})
 
-	engine, err := openEngine(ctx, cfg, s.progress, s.log, false)
+	engine, err := s.openKnowledge(ctx, &cleanups)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil // stopped while the index was being built
+			return nil // stopped while the index was being opened
 		}
 		return fmt.Errorf("serve: %w", err)
 	}
 	s.setEngine(engine)
-	cleanups = append(cleanups, func() {
-		s.setEngine(nil)
-		closeLogged(s.log, "knowledge", engine.Close)
-	})
+	cleanups = append(cleanups, func() { s.setEngine(nil) })
 
 	// The queue runs on its own context: it keeps sending while the bot
 	// and the scheduler wind down, and stops after the drain.
@@ -248,6 +251,8 @@ func (s *server) Run(ctx context.Context) error {
 		Sender:             queue,
 		Admins:             cfg.Telegram.Admins,
 		StaffChat:          cfg.Telegram.StaffChat,
+		Offices:            botOffices(cfg),
+		CountyAdmins:       cfg.CountyAdmins,
 		Webhook:            bot.Webhook{URL: cfg.Telegram.Webhook.URL, SecretToken: cfg.Telegram.Webhook.SecretToken, Listen: cfg.Telegram.Webhook.Listen},
 		QuestionsPerMinute: cfg.Telegram.QuestionsPerMinute,
 		TicketReminder:     cfg.Telegram.TicketReminder,
@@ -348,9 +353,9 @@ func (s *server) startHTTP(cleanups *[]func()) error {
 		close(s.listening)
 		return nil
 	}
-	s.metrics.GaugeFunc("go_goroutines", "Number of goroutines that currently exist.", func() float64 { return float64(runtime.NumGoroutine()) })
-	start := float64(s.now().Unix())
-	s.metrics.GaugeFunc("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", func() float64 { return start })
+	// The standard Go and process collectors: go_goroutines, go_memstats_…,
+	// process_resident_memory_bytes, process_start_time_seconds, ….
+	s.metrics.RegisterRuntime()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -419,7 +424,9 @@ func shutdown(log *slog.Logger, srv *http.Server) {
 }
 
 // healthz answers 200 "ok" once the store, the knowledge engine and the
-// bot are ready, and 503 with the reason before (and while stopping).
+// bot are ready, and 503 with the reason before (and while stopping), and
+// while residents get answers from the FAQ only because the index is
+// being built or could not be built.
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -433,7 +440,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) notReady(ctx context.Context) string {
 	s.mu.Lock()
-	db, engine, b := s.db, s.engine, s.bot
+	db, engine, b, degraded := s.db, s.engine, s.bot, s.degraded
 	s.mu.Unlock()
 	switch {
 	case db == nil:
@@ -442,6 +449,8 @@ func (s *server) notReady(ctx context.Context) string {
 		return "starting: knowledge base not loaded"
 	case b == nil || !b.Ready():
 		return "starting: bot not connected to Telegram"
+	case degraded != "":
+		return degraded
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -457,7 +466,7 @@ func (s *server) setDB(db *store.DB) {
 	s.db = db
 }
 
-func (s *server) setEngine(e *knowledge.Engine) {
+func (s *server) setEngine(e *knowledge.Live) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.engine = e

@@ -15,7 +15,7 @@ import (
 
 // statsFunc renders /stats for staff: the period's report as a chart and
 // a caption, with topic names from the FAQ pack in use.
-func statsFunc(db *store.DB, engine *knowledge.Engine, loc *time.Location) bot.StatsFunc {
+func statsFunc(db *store.DB, engine *knowledge.Live, loc *time.Location) bot.StatsFunc {
 	names := map[string]string{}
 	for _, t := range engine.Topics() {
 		names[t.ID] = t.Name

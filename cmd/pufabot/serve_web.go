@@ -16,7 +16,7 @@ import (
 
 // newWeb builds the resident page and staff console on the running store
 // and engine; hand-overs and replies go through the bot once it runs.
-func (s *server) newWeb(db *store.DB, engine *knowledge.Engine, broadcaster web.Broadcaster) (*web.Server, error) {
+func (s *server) newWeb(db *store.DB, engine *knowledge.Live, broadcaster web.Broadcaster) (*web.Server, error) {
 	cfg := s.cfg
 	loc, err := cfg.Location()
 	if err != nil {
