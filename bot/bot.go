@@ -142,6 +142,9 @@ type Options struct {
 	Stats StatsFunc
 	// Broadcaster, if set, enables /broadcast and /campaigns.
 	Broadcaster Broadcaster
+	// ConsoleLink, if set, enables /console: a one-time link to the web
+	// staff console.
+	ConsoleLink ConsoleLinkFunc
 
 	Metrics *metrics.Registry
 	Logger  *slog.Logger
@@ -275,6 +278,9 @@ func New(o Options) (*Bot, error) {
 	}
 	redact := newRedactor(o.Token, o.Webhook.SecretToken)
 	o.Logger = slog.New(RedactSecrets(o.Logger.Handler(), o.Token, o.Webhook.SecretToken))
+	ids := &IDRedactor{}
+	ids.Use(func(id int64) string { p, _ := o.Store.Pseudonym(context.Background(), id); return p })
+	o.Logger = slog.New(ids.Handler(o.Logger.Handler()))
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -309,7 +315,7 @@ func New(o Options) (*Bot, error) {
 	api, err := tgbot.New(o.Token,
 		tgbot.WithServerURL(apiURL),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(o.PollTimeout, client),
+		tgbot.WithHTTPClient(o.PollTimeout, outbox.HTTPClient(client)),
 		tgbot.WithErrorsHandler(func(err error) { log.Debug("telegram client", slog.Any("error", err)) }),
 		tgbot.WithDebugHandler(func(string, ...any) {}),
 	)

@@ -93,6 +93,13 @@ const settingCallbackKey = "telegram_callback_key"
 
 // loadCallbackCodec reads the signing key from the database, creating it on
 // first use.
+//
+// Unlike the pseudonym key, this key may live in the database: it signs
+// button data, which is never stored, so with the database it links
+// nothing to anyone. Whoever holds it, and so already holds everything
+// the database says, can only forge presses in a chat of their own (the
+// MAC covers the chat id, and Telegram tells who pressed). Keeping it
+// there lets several replicas share it.
 func loadCallbackCodec(ctx context.Context, db *store.DB) (callbackCodec, error) {
 	v, err := db.Setting(ctx, settingCallbackKey)
 	if errors.Is(err, store.ErrNotFound) {

@@ -16,17 +16,21 @@ const maxMoreOffset = 30
 // its buttons. consID is the consultation id (0 when it could not be
 // stored: buttons that need it are left out).
 func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, consID int64) (string, *keyboard) {
+	if a.Kind == knowledge.KindSmallTalk {
+		return b.msgSmallTalk(a.Talk), b.menuKeyboard(chatID)
+	}
 	var s strings.Builder
 	if a.Notice != "" {
 		s.WriteString("⚠️ " + esc(a.Notice) + "\n\n")
 	}
+	s.WriteString(currencyHTML(a.Currency))
 	switch a.Kind {
 	case knowledge.KindCitation:
 		for i, h := range a.Hits {
 			if i > 0 {
 				s.WriteString("\n\n")
 			}
-			s.WriteString(articleHTML(h))
+			s.WriteString(articleBody(h))
 		}
 	case knowledge.KindFAQ:
 		if a.FAQ != nil {
@@ -44,7 +48,9 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 		s.WriteString("📖 <b>为您找到这些相关规定：</b>\n\n")
 		s.WriteString(hitList(a.Hits, 1))
 	default:
-		s.WriteString(esc(msgNothingFound))
+		if !a.AboutMissingLaw() {
+			s.WriteString(esc(msgNothingFound))
+		}
 	}
 	if len(a.Suggestions) > 0 {
 		s.WriteString("\n\n🔎 <b>" + esc(msgAlsoSee) + "</b>")
@@ -53,7 +59,12 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 		}
 	}
 	s.WriteString("\n\n<i>" + esc(knowledge.Disclaimer) + "</i>")
+	return s.String(), b.answerKeyboard(chatID, private, a, consID, true)
+}
 
+// answerKeyboard is the answer card's buttons; feedback adds 有帮助 / 没帮助
+// (only with a consultation id).
+func (b *Bot) answerKeyboard(chatID int64, private bool, a *knowledge.Answer, consID int64, feedback bool) *keyboard {
 	k := b.newKeyboard(chatID)
 	var picks []button
 	for i, sg := range a.Suggestions {
@@ -65,18 +76,19 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 	}
 	var second []button
 	if a.Kind == knowledge.KindNone {
-		second = append(second, k.button(btnTopics, actTopics))
+		// Not found, or not a legal question: the menu's ways on.
+		k.row(k.button(btnAsk, actMenu, menuAsk), k.button(btnTopics, actTopics))
 	}
 	if a.More && consID > 0 {
 		second = append(second, k.button(btnMore, actMore, strconv.FormatInt(consID, 10), strconv.Itoa(knowledge.PageSize)))
 	}
 	second = append(second, b.handOverButton(k, private, consID))
 	k.row(second...)
-	if consID > 0 {
+	if feedback && consID > 0 {
 		id := strconv.FormatInt(consID, 10)
 		k.row(k.button(btnHelpful, actFeedback, id, "+"), k.button(btnNotHelpful, actFeedback, id, "-"))
 	}
-	return s.String(), k.build()
+	return k.build()
 }
 
 // fullTextButtons are the 查看全文 buttons for hits numbered from first.
@@ -125,9 +137,24 @@ func hitList(hits []knowledge.Hit, first int) string {
 	return strings.Join(items, "\n\n")
 }
 
-// articleHTML shows one article in full: citation, where it sits in the
-// law, and its text.
+// currencyHTML warns about laws revised after the texts shown, or not
+// loaded; it goes before the articles.
+func currencyHTML(cs []knowledge.Currency) string {
+	var s strings.Builder
+	for _, c := range cs {
+		s.WriteString("❗ " + esc(c.Text) + "\n\n")
+	}
+	return s.String()
+}
+
+// articleHTML shows one article in full, after the warning its law needs.
 func articleHTML(h knowledge.Hit) string {
+	return currencyHTML(knowledge.CurrencyOf([]knowledge.Hit{h})) + articleBody(h)
+}
+
+// articleBody shows one article in full: citation (with its version where
+// it matters), where it sits in the law, and its text.
+func articleBody(h knowledge.Hit) string {
 	var s strings.Builder
 	s.WriteString("📜 <b>" + esc(h.Citation) + "</b>")
 	if h.Superseded {
@@ -158,6 +185,8 @@ func answerSummary(kind string, faqID string, articles []string) string {
 		parts = append(parts, "检索到相关法条")
 	case string(knowledge.KindNone):
 		parts = append(parts, "没有找到相关规定")
+	case string(knowledge.KindSmallTalk):
+		parts = append(parts, "闲聊问候，没有提法律问题")
 	}
 	if len(articles) > 0 {
 		parts = append(parts, strings.Join(articles, "；"))

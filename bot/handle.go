@@ -47,7 +47,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, edited bool, rec
 		if err := b.db.MigrateChat(ctx, m.Chat.ID, m.MigrateToChatID); err != nil {
 			return err
 		}
-		b.log.Info("group moved to a new chat id", slog.Int64("chat_id", m.Chat.ID), slog.Int64("new_chat_id", m.MigrateToChatID))
+		b.log.Info("group moved to a new chat id", slog.Int64(attrChatID, m.Chat.ID), slog.Int64(attrNewChatID, m.MigrateToChatID))
 		return nil
 	}
 	if m.MigrateFromChatID != 0 {
@@ -398,7 +398,7 @@ func (b *Bot) onMyChatMember(ctx context.Context, u *models.ChatMemberUpdated) e
 // who tried.
 func (b *Bot) refuse(ctx context.Context, mc *msgCtx, cmd string) error {
 	b.m.refused.Inc()
-	b.log.Warn("staff command refused", slog.Int64("user_id", mc.from.ID), slog.Int64("chat_id", mc.chat.ID), slog.String("command", cmd))
+	b.log.Warn("staff command refused", slog.Int64(attrUserID, mc.from.ID), groupAttr(mc.chat.ID), slog.String("command", cmd))
 	return b.reply(ctx, mc, msgStaffOnly, nil)
 }
 
@@ -412,7 +412,7 @@ func (b *Bot) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 	}
 	c, err := b.cb.decode(msg.Chat.ID, cq.Data)
 	if err != nil {
-		b.log.Debug("stale callback", slog.Int64("user_id", cq.From.ID), slog.Int64("chat_id", msg.Chat.ID))
+		b.log.Debug("stale callback", slog.Int64(attrUserID, cq.From.ID), groupAttr(msg.Chat.ID))
 		b.answerCallback(ctx, cq, msgExpired, false)
 		return nil
 	}

@@ -157,8 +157,20 @@ func (b *Bot) announceTicket(ctx context.Context, t store.Ticket, reminder bool)
 func (b *Bot) staffReply(ctx context.Context, mc *msgCtx, t store.Ticket) error {
 	if !b.isAdmin(mc.from.ID) {
 		b.m.refused.Inc()
-		b.log.Warn("reply to a ticket from a non-staff user refused", slog.Int64("user_id", mc.from.ID), slog.Int64("ticket_id", t.ID))
+		b.log.Warn("reply to a ticket from a non-staff user refused", slog.Int64(attrUserID, mc.from.ID), slog.Int64("ticket_id", t.ID))
 		return b.reply(ctx, mc, msgRelayNotStaff, nil)
+	}
+	if handled, err := b.replyOnWeb(ctx, t, mc.from.ID, strings.TrimSpace(mc.m.Text)); handled {
+		if errors.Is(err, ErrNoText) {
+			return b.reply(ctx, mc, msgWebReplyText, nil)
+		}
+		if err != nil {
+			return err
+		}
+		return b.reply(ctx, mc, msgRelayedWeb(t.ID), nil)
+	}
+	if t.ChatID == 0 && t.Status == store.TicketClosed {
+		return b.reply(ctx, mc, msgRelayClosed(t.ID), nil)
 	}
 	if t.ChatID == 0 {
 		return b.reply(ctx, mc, msgRelayForgotten(t.ID), nil)
@@ -196,7 +208,7 @@ func (b *Bot) staffReply(ctx context.Context, mc *msgCtx, t store.Ticket) error 
 	if err := b.db.MarkTicketReplied(ctx, t.ID); err != nil {
 		return err
 	}
-	b.log.Info("staff reply relayed", slog.Int64("ticket_id", t.ID), slog.Int64("staff_user_id", mc.from.ID))
+	b.log.Info("staff reply relayed", slog.Int64("ticket_id", t.ID), slog.Int64(attrStaffUserID, mc.from.ID))
 	return b.reply(ctx, mc, msgRelayed(t.ID), nil)
 }
 
@@ -217,7 +229,7 @@ func (b *Bot) residentFollowUp(ctx context.Context, mc *msgCtx, t store.Ticket) 
 	if ok, err := b.allowResident(ctx, mc); !ok {
 		return err
 	}
-	if err := b.reopenIfClosed(ctx, t); err != nil {
+	if err := b.reopenIfClosed(ctx, t, mc.chat.ID); err != nil {
 		return err
 	}
 	head := fmt.Sprintf("💬 <b>工单 #%d 居民补充了一个文件或图片：</b>（回复这条消息即可转达）", t.ID)
@@ -249,7 +261,7 @@ func (b *Bot) followUpText(ctx context.Context, mc *msgCtx, t store.Ticket, raw 
 	if ok, err := b.allowResident(ctx, mc); !ok {
 		return err
 	}
-	if err := b.reopenIfClosed(ctx, t); err != nil {
+	if err := b.reopenIfClosed(ctx, t, mc.chat.ID); err != nil {
 		return err
 	}
 	html := fmt.Sprintf("💬 <b>工单 #%d 居民补充：</b>\n<blockquote>%s</blockquote>\n回复这条消息即可转达给居民。",
@@ -265,12 +277,14 @@ func (b *Bot) followUpText(ctx context.Context, mc *msgCtx, t store.Ticket, raw 
 	return b.reply(ctx, mc, msgTicketFollowedUp(t.ID), nil)
 }
 
-func (b *Bot) reopenIfClosed(ctx context.Context, t store.Ticket) error {
+// reopenIfClosed reopens a closed ticket the resident wrote to from
+// chatID; a closed ticket keeps no chat id, so it is stored again.
+func (b *Bot) reopenIfClosed(ctx context.Context, t store.Ticket, chatID int64) error {
 	if t.Status != store.TicketClosed {
 		return nil
 	}
 	b.log.Info("ticket reopened by the resident", slog.Int64("ticket_id", t.ID))
-	return b.db.ReopenTicket(ctx, t.ID)
+	return b.db.ReopenTicket(ctx, t.ID, chatID)
 }
 
 // cmdClose closes a ticket: /close N, or /close in reply to a ticket
@@ -302,7 +316,7 @@ func (b *Bot) cmdClose(ctx context.Context, mc *msgCtx, arg string) error {
 	if !closed {
 		return b.reply(ctx, mc, msgTicketAlreadyClosed(id), nil)
 	}
-	b.log.Info("ticket closed", slog.Int64("ticket_id", id), slog.Int64("staff_user_id", mc.from.ID))
+	b.log.Info("ticket closed", slog.Int64("ticket_id", id), slog.Int64(attrStaffUserID, mc.from.ID))
 	notified := false
 	if t.ChatID != 0 {
 		if _, err := b.sendHTML(ctx, t.ChatID, msgTicketClosedResident(id), sendOpts{}); err == nil {

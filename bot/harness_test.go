@@ -75,7 +75,9 @@ func (kb *fakeKB) Answer(ctx context.Context, q string) (*knowledge.Answer, erro
 	kb.questions = append(kb.questions, q)
 	kb.mu.Unlock()
 	a := &knowledge.Answer{Question: q, Kind: knowledge.KindNone}
-	switch {
+	switch talk, ok := knowledge.SmallTalk(q); {
+	case ok:
+		a.Kind, a.Talk = knowledge.KindSmallTalk, talk
 	case strings.Contains(q, "第1079条"):
 		a.Kind, a.Hits, a.Topic = knowledge.KindCitation, []knowledge.Hit{kb.articles["a0001-1079"]}, "family"
 	case strings.Contains(q, "废止"):

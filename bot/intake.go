@@ -99,6 +99,10 @@ func (b *Bot) registerCommands(ctx context.Context) {
 	}
 }
 
+// minEmptyPollInterval is the least time between the starts of two
+// getUpdates calls when the first answered with no update.
+const minEmptyPollInterval = time.Second
+
 // poll runs the long-polling loop. Updates are stored before the next
 // getUpdates call acknowledges them, so none is lost if the process
 // stops; if storing fails, the offset is not advanced and Telegram sends
@@ -123,6 +127,7 @@ func (b *Bot) poll(ctx context.Context) error {
 		if offset > 0 {
 			next = offset + 1
 		}
+		started := time.Now()
 		raws, err := b.getUpdates(ctx, next)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -141,6 +146,10 @@ func (b *Bot) poll(ctx context.Context) error {
 		}
 		wait = 0
 		if len(raws) == 0 {
+			// A long poll returns empty only after its timeout; a server
+			// that answers at once would otherwise be asked hundreds of
+			// times a second.
+			wait = minEmptyPollInterval - time.Since(started)
 			continue
 		}
 		items := decodeUpdates(raws, b.log)

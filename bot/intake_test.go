@@ -37,6 +37,22 @@ func TestTooManyRequestsThroughTheQueue(t *testing.T) {
 	}
 }
 
+// TestEmptyPollsDoNotSpin: a server that answers getUpdates at once with
+// nothing is not asked again and again without pause.
+func TestEmptyPollsDoNotSpin(t *testing.T) {
+	h := newHarness(t)
+	h.srv.AnswerPollsAtOnce(true)
+	h.start()
+	before := len(h.srv.Calls("getUpdates"))
+	time.Sleep(1500 * time.Millisecond)
+	if n := len(h.srv.Calls("getUpdates")) - before; n > 4 {
+		t.Fatalf("%d getUpdates calls in 1.5 s of empty answers; want at most one a second", n)
+	}
+	// Updates still arrive.
+	h.say(alice, alice, "离婚")
+	contains(t, h.last(alice), "怎么离婚")
+}
+
 func TestTooManyRequestsWithoutQueue(t *testing.T) {
 	h := newHarness(t)
 	h.start()

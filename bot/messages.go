@@ -2,9 +2,10 @@ package bot
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/pufabot/pufabot/knowledge"
 )
 
 // What residents and staff read. Plain words for elderly villagers on
@@ -35,6 +36,7 @@ var staffCommands = []models.BotCommand{
 	{Command: "stats", Description: "咨询统计：today、week、month、year 或 2025-03"},
 	{Command: "broadcast", Description: "群发普法消息"},
 	{Command: "campaigns", Description: "普法活动发送情况"},
+	{Command: "console", Description: "网页工作台登录链接（私聊）"},
 }
 
 var staffChatCommands = append(append([]models.BotCommand{}, staffCommands...), models.BotCommand{Command: "help", Description: "工作人员使用说明"})
@@ -69,6 +71,7 @@ const msgStaffHelp = "🧑‍💼 <b>工作人员命令</b>\n\n" +
 	"/tickets 查看待办的转人工工单\n" +
 	"回复工单消息：把您的回复转达给居民\n" +
 	"/close 编号：办结工单（也可以回复工单消息发送 /close）\n" +
+	"/console 获取网页工作台登录链接（私聊）\n" +
 	"/stats 咨询统计，可加 today、week、month、year 或 2025-03\n" +
 	"/broadcast 群发普法消息（先预览，确认后才发送）\n" +
 	"/campaigns 普法活动的发送情况\n" +
@@ -97,7 +100,29 @@ const msgPrivateOnly = "这个功能请私聊我使用。"
 
 const msgGroupAskEmpty = "请在 /ask 后面写上问题，比如：/ask 借钱不还怎么办"
 
-const msgNothingFound = "抱歉，暂时没有找到和您的问题直接相关的法律规定。\n可以换个说法再问：说清楚发生了什么事、想知道什么。也可以点「转人工」请工作人员帮您。"
+const msgNothingFound = "抱歉，没有找到和您的问题直接相关的法律规定。\n" +
+	"我能回答的是法律方面的问题，比如借钱不还、离婚、工资、土地、交通事故、被骗等。可以换个说法再问：说清楚发生了什么事、想知道什么。\n" +
+	"需要找人帮忙，可以点「转人工」请工作人员帮您，或拨打 12348 公共法律服务热线。"
+
+// msgSmallTalk answers small talk: a short reply, then the menu (as
+// buttons).
+func (b *Bot) msgSmallTalk(k knowledge.TalkKind) string {
+	office := esc(b.o.Office)
+	switch k {
+	case knowledge.TalkThanks:
+		return "不客气 😊 以后遇到法律方面的问题，随时来问我。"
+	case knowledge.TalkBye:
+		return "再见！有需要随时来找我 👋"
+	case knowledge.TalkIdentity:
+		return "我是<b>" + office + "普法小助手</b>，一个自动回复的机器人，不是真人 🤖\n\n" +
+			"我可以回答日常的法律问题、告诉您相关的法律条文、介绍普法专题，也可以帮您联系" + office + "的工作人员。下面的按钮可以直接点。"
+	case knowledge.TalkAck:
+		return "好的 🙂 有法律方面的问题，直接打字问我就行，比如：“借钱不还怎么办？”"
+	default:
+		return "您好！我是<b>" + office + "普法小助手</b> 👋\n\n" +
+			"遇到借钱欠款、婚姻家庭、劳动工资、土地房屋、交通事故、被骗等法律问题，直接打字问我就行，比如：“借钱不还怎么办？”\n也可以点下面的按钮。"
+	}
+}
 
 const msgExpired = "这个按钮已过期，请重新提问或发送 /help。"
 
@@ -129,7 +154,7 @@ const msgGroupSubscribe = "群里的普法提醒由工作人员登记开通。�
 func (b *Bot) msgPrivacy() string {
 	return "🔒 <b>隐私说明</b>\n\n" +
 		"<b>我们记录什么，为什么</b>\n" +
-		"• 您的 Telegram 会话编号：用来给您回复，和发送您订阅的提醒。\n" +
+		"• 您的 Telegram 会话编号：只在您订阅提醒、或转人工等待工作人员回复时保存，用来给您发消息；退订、工单办结后即删除。只提问不会保存。\n" +
 		"• 您提的问题和回答方式：用来改进回答，统计" + esc(b.o.Office) + "的咨询数量。问题原文保存 " +
 		fmt.Sprint(b.o.RetainDays) + " 天后自动删除，只留下不含个人信息的次数统计。\n" +
 		"• 您订阅的专题；转人工时您的问题和工作人员的回复。\n\n" +
@@ -199,6 +224,10 @@ func msgRelayed(id int64) string { return fmt.Sprintf("✅ 已转达给居民（
 
 func msgRelayBlocked(id int64) string {
 	return fmt.Sprintf("⚠️ 居民已停用机器人，无法转达（工单 #%d）。", id)
+}
+
+func msgRelayClosed(id int64) string {
+	return fmt.Sprintf("⚠️ 工单 #%d 已办结，为保护隐私已不再保存居民的会话，无法转达。居民回复工作人员的消息时，工单会重新打开。", id)
 }
 
 func msgRelayForgotten(id int64) string {
@@ -289,14 +318,3 @@ const (
 )
 
 func btnFullText(n int) string { return fmt.Sprintf("📄 全文%d", n) }
-
-// joinLines joins non-empty lines.
-func joinLines(lines ...string) string {
-	out := lines[:0:0]
-	for _, l := range lines {
-		if l != "" {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
-}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -101,4 +102,68 @@ func TestBotLogMasksToken(t *testing.T) {
 		t.Fatalf("token in the log:\n%s", h.logs.String())
 	}
 	contains(t, h.logs.String(), "/bot***/sendMessage")
+}
+
+// TestLogsNameResidentsByPseudonym: refused staff commands, forged
+// buttons and blocked chats are logged with the resident's pseudonym, the
+// one their consultations carry, never their Telegram id.
+func TestLogsNameResidentsByPseudonym(t *testing.T) {
+	const carol int64 = 7034219587
+	h := newHarness(t, func(o *Options) { o.Broadcaster = &fakeBroadcaster{} })
+	h.start()
+	p, _ := h.db.Pseudonym(context.Background(), carol)
+
+	h.say(carol, carol, "/stats")
+	h.handled(h.srv.PushCallback(carol, carol, 1, "1Mask.AAAAAAAA"))
+	h.say(carol, carol, "/subscribe all")
+	h.srv.Block(carol)
+	h.say(carol, carol, "离婚")
+
+	logs := h.logs.String()
+	for _, msg := range []string{"staff command refused", "stale callback", "chat blocked the bot"} {
+		line := logLine(logs, msg)
+		if line == "" {
+			t.Fatalf("no %q line in\n%s", msg, logs)
+		}
+		if !strings.Contains(line, "resident="+p) {
+			t.Errorf("%q line lacks the pseudonym %s: %s", msg, p, line)
+		}
+	}
+	if strings.Contains(logs, strconv.FormatInt(carol, 10)) {
+		t.Errorf("the resident's Telegram id is in the log:\n%s", logs)
+	}
+	// Staff act in their role: their id and the staff chat's stay.
+	h.say(staffChat, adminID, "/tickets")
+	if line := logLine(h.logs.String(), "staff command"); !strings.Contains(line, "staff_user_id=9001") {
+		t.Errorf("staff command line: %s", line)
+	}
+}
+
+func logLine(logs, msg string) string {
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, `msg="`+msg+`"`) || strings.Contains(l, "msg="+msg+" ") {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestIDRedactorKeepsGroups(t *testing.T) {
+	var buf bytes.Buffer
+	r := &IDRedactor{}
+	log := slog.New(r.Handler(slog.NewTextHandler(&buf, nil)))
+	log.Info("before the key", slog.Int64("chat_id", 555))
+	r.Use(func(id int64) string { return fmt.Sprintf("p%d", id%7) })
+	log.With(slog.Int64("user_id", 556)).Info("x", "chat_id", int64(-100123), slog.Group("g", slog.Int64("chat_id", 557)), slog.Int64("new_chat_id", -5))
+	out := buf.String()
+	for _, want := range []string{"resident=?", "resident=p3", "chat_id=-100123", "g.resident=p4", "new_chat_id=-5"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in %s", want, out)
+		}
+	}
+	for _, raw := range []string{"555", "556", "557"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("raw id %s logged: %s", raw, out)
+		}
+	}
 }

@@ -13,13 +13,14 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/pufabot/pufabot/knowledge"
+	"github.com/pufabot/pufabot/knowledge/cite"
 	"github.com/pufabot/pufabot/store"
 )
 
 // ask answers a question with an answer card and records the consultation.
 func (b *Bot) ask(ctx context.Context, mc *msgCtx, raw string) error {
 	q := cleanText(raw)
-	if !hasWords(q) {
+	if _, emoji := knowledge.SmallTalk(q); !hasWords(q) && !emoji {
 		return b.reply(ctx, mc, msgNoWords, nil)
 	}
 	if ok, err := b.allowResident(ctx, mc); !ok {
@@ -82,7 +83,7 @@ func (b *Bot) allowResident(ctx context.Context, mc *msgCtx) (bool, error) {
 		return true, nil
 	}
 	b.m.limited.Inc()
-	b.log.Debug("message refused by the flood limit", slog.Int64("chat_id", mc.chat.ID))
+	b.log.Debug("message refused by the flood limit", slog.Int64(attrChatID, mc.chat.ID))
 	if warn && mc.private {
 		return false, b.reply(ctx, mc, msgFlood, nil)
 	}
@@ -252,7 +253,8 @@ func (b *Bot) onMore(ctx context.Context, cq *models.CallbackQuery, mc *msgCtx, 
 		hits = hits[:knowledge.PageSize]
 	}
 	b.answerCallback(ctx, cq, "", false)
-	html := fmt.Sprintf("🔍 <b>更多相关规定（第%d—%d条）：</b>\n\n", offset+1, offset+len(hits)) + hitList(hits, offset+1) +
+	html := currencyHTML(knowledge.CurrencyOf(hits)) +
+		fmt.Sprintf("🔍 <b>更多相关规定（第%d—%d条）：</b>\n\n", offset+1, offset+len(hits)) + hitList(hits, offset+1) +
 		"\n\n<i>" + esc(knowledge.Disclaimer) + "</i>"
 	k := b.newKeyboard(mc.chat.ID)
 	k.row(b.fullTextButtons(k, hits, offset+1)...)
@@ -311,36 +313,35 @@ func (b *Bot) onFeedback(ctx context.Context, cq *models.CallbackQuery, mc *msgC
 		note = msgThanksNotHelpful
 	}
 	b.answerCallback(ctx, cq, note, value == store.FeedbackNotHelpful)
-	return b.editKeyboard(ctx, mc.chat.ID, mc.m.ID, withoutFeedback(mc.m.ReplyMarkup, b.cb, mc.chat.ID))
+	return b.editKeyboard(ctx, mc.chat.ID, mc.m.ID, b.keyboardAfterFeedback(ctx, mc.chat.ID, mc.private, cons))
 }
 
-// withoutFeedback is the message's keyboard minus the feedback buttons.
-func withoutFeedback(markup *models.InlineKeyboardMarkup, codec callbackCodec, chatID int64) *keyboard {
-	if markup == nil {
-		return nil
+// keyboardAfterFeedback is the answer card's keyboard without the feedback
+// buttons. It is rebuilt from the consultation, never read from the pressed
+// message, which may come without its buttons (an old message, some
+// clients): an edit with those would take every button away.
+func (b *Bot) keyboardAfterFeedback(ctx context.Context, chatID int64, private bool, cons store.Consultation) *keyboard {
+	if cons.Question != "" {
+		if a, err := b.kb.Answer(ctx, cons.Question); err == nil {
+			return b.answerKeyboard(chatID, private, a, cons.ID, false)
+		}
 	}
-	kb := &keyboard{}
-	for _, row := range markup.InlineKeyboard {
-		var r []button
-		for _, bt := range row {
-			if bt.CallbackData != "" {
-				if c, err := codec.decode(chatID, bt.CallbackData); err == nil && c.action == actFeedback {
-					continue
+	// The question text is gone (privacy.retain_days, /forget): the
+	// articles shown are still recorded.
+	k := b.newKeyboard(chatID)
+	if cons.AnswerKind != string(knowledge.KindCitation) {
+		var hits []knowledge.Hit
+		for _, c := range cons.Articles {
+			for _, r := range cite.Parse(c) {
+				if h, ok := b.kb.LookupArticle(r.Law, r.Article, r.Suffix); ok {
+					hits = append(hits, h)
 				}
 			}
-			if bt.CallbackData == "" && bt.URL == "" {
-				continue
-			}
-			r = append(r, button{Text: bt.Text, CallbackData: bt.CallbackData, URL: bt.URL})
 		}
-		if len(r) > 0 {
-			kb.InlineKeyboard = append(kb.InlineKeyboard, r)
-		}
+		k.row(b.fullTextButtons(k, hits, 1)...)
 	}
-	if len(kb.InlineKeyboard) == 0 {
-		return nil
-	}
-	return kb
+	k.row(b.handOverButton(k, private, cons.ID))
+	return k.build()
 }
 
 // cmdSubscribe shows the subscription buttons; "/subscribe all"

@@ -113,6 +113,48 @@ func TestFAQAnswerCardAndConsultation(t *testing.T) {
 	}
 }
 
+// TestSmallTalkAndNotFound: a greeting gets a short reply with the menu,
+// a message with no legal content the not-found card with the menu's ways
+// on and a person to turn to; both are recorded as what they were.
+func TestSmallTalkAndNotFound(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.say(alice, alice, "你好")
+	m := h.lastMessage(alice)
+	contains(t, m.Text, "普法小助手")
+	notContains(t, m.Text, "没有找到")
+	for _, b := range []string{btnAsk, btnTopics, btnSubscribe, btnHuman} {
+		h.button(m, b)
+	}
+	if hasButton(m, btnHelpful) {
+		t.Error("small talk asks for feedback")
+	}
+	h.say(alice, alice, "谢谢")
+	contains(t, h.last(alice), "不客气")
+
+	h.say(alice, alice, "今天晚饭吃什么好呢")
+	m = h.lastMessage(alice)
+	contains(t, m.Text, "没有找到")
+	contains(t, m.Text, "12348")
+	for _, b := range []string{btnAsk, btnTopics, btnHandOver} {
+		h.button(m, b)
+	}
+
+	want := []string{store.AnswerSmallTalk, store.AnswerSmallTalk, store.AnswerNone}
+	for i, kind := range want {
+		c, err := h.db.GetConsultation(context.Background(), int64(i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.AnswerKind != kind {
+			t.Errorf("consultation %d recorded as %q, want %q", i+1, c.AnswerKind, kind)
+		}
+	}
+	if n := h.reg.Counter("pufabot_bot_answers_total", "", "kind").Value("smalltalk"); n != 2 {
+		t.Errorf("answers_total{smalltalk} = %v", n)
+	}
+}
+
 func TestCitationAndRepealedLaw(t *testing.T) {
 	h := newHarness(t)
 	h.start()
@@ -172,6 +214,45 @@ func TestFullTextMoreAndFeedback(t *testing.T) {
 	answers := h.callbackAnswers()
 	if answers[len(answers)-1] != msgThanksNotHelpful {
 		t.Errorf("callback answer = %q", answers[len(answers)-1])
+	}
+}
+
+// TestFeedbackKeepsTheOtherButtons: the card keeps its other buttons after
+// feedback even when the press arrives without the message's buttons, and
+// after the question text was deleted.
+func TestFeedbackKeepsTheOtherButtons(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.srv.OmitButtonsInCallbacks(true)
+	h.say(alice, alice, "老板拖欠工资")
+	card := h.lastMessage(alice)
+	h.press(alice, alice, card, btnHelpful)
+	edited, _ := h.srv.Message(alice, card.ID)
+	if hasButton(edited, btnHelpful) || hasButton(edited, btnNotHelpful) {
+		t.Error("feedback buttons still on the card")
+	}
+	for _, b := range []string{btnFullText(1), btnMore, btnHandOver, "看①"} {
+		if !hasButton(edited, b) {
+			t.Errorf("button %q lost after feedback", b)
+		}
+	}
+
+	// The question text deleted (retention, /forget): the articles shown
+	// and 转人工 stay.
+	h.say(alice, alice, "工资")
+	card = h.lastMessage(alice)
+	if _, err := h.db.SQL().Exec(`UPDATE consultations SET question = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	h.press(alice, alice, card, btnNotHelpful)
+	edited, _ = h.srv.Message(alice, card.ID)
+	for _, b := range []string{btnFullText(1), btnFullText(3), btnHandOver} {
+		if !hasButton(edited, b) {
+			t.Errorf("button %q lost after feedback on a deleted question", b)
+		}
+	}
+	if hasButton(edited, btnNotHelpful) {
+		t.Error("feedback buttons still on the card")
 	}
 }
 
@@ -314,7 +395,7 @@ func TestBadInput(t *testing.T) {
 		want       string // in the answer
 		asked      string // what the knowledge base got ("" = not asked)
 	}{
-		{"emoji only", "😀😀🙏", msgNoWords, ""},
+		{"emoji only", "😀😀🙏", "好的 🙂", "😀😀🙏"}, // an acknowledgement, like 👍
 		{"punctuation only", "？？？！！", msgNoWords, ""},
 		{"control characters", "离\x00婚\x07怎么\x1b办", "怎么离婚", "离婚怎么办"},
 		{"rtl marks", "\u202e离婚\u200f\u2066怎么办\u2069", "怎么离婚", "离婚怎么办"},

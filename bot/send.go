@@ -207,7 +207,9 @@ func (b *Bot) answerCallback(ctx context.Context, cq *models.CallbackQuery, text
 	}
 }
 
-// sendPhoto sends a PNG with an HTML caption through the queue.
+// sendPhoto sends a PNG with an HTML caption through the queue. It is tried
+// once (a 429 aside): the caller has the same figures as text to send at
+// once instead of making staff wait for retries of an upload.
 func (b *Bot) sendPhoto(ctx context.Context, chatID int64, png []byte, caption string, replyTo int) error {
 	err := b.out.Do(ctx, chatID, outbox.Interactive, func(ctx context.Context) error {
 		p := &tgbot.SendPhotoParams{
@@ -220,7 +222,7 @@ func (b *Bot) sendPhoto(ctx context.Context, chatID int64, png []byte, caption s
 			p.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 		}
 		_, err := b.api.SendPhoto(ctx, p)
-		return err
+		return outbox.Permanent(err)
 	})
 	if err != nil {
 		return b.sendFailed(ctx, chatID, "sendPhoto", err)
@@ -254,7 +256,17 @@ func (b *Bot) sendFailed(ctx context.Context, chatID int64, method string, err e
 			err = fmt.Errorf("%w: %w", outbox.ErrBlocked, err)
 		}
 	}
-	return fmt.Errorf("bot: %s to chat %d: %w", method, chatID, err)
+	return fmt.Errorf("bot: %s to %s: %w", method, chatName(chatID), err)
+}
+
+// chatName names a chat in an error message: a group by its id, a private
+// chat not at all (its id is the resident's Telegram id, and the message
+// may be stored with a campaign delivery or logged).
+func chatName(chatID int64) string {
+	if chatID < 0 {
+		return fmt.Sprintf("chat %d", chatID)
+	}
+	return "a resident's chat"
 }
 
 func isBlocked(err error) bool {
@@ -266,12 +278,12 @@ func (b *Bot) markBlocked(ctx context.Context, chatID int64) {
 	b.knownChats.Delete(chatID)
 	changed, err := b.db.MarkBlocked(context.WithoutCancel(ctx), chatID)
 	if err != nil {
-		b.log.Warn("recording a blocked chat failed", slog.Int64("chat_id", chatID), slog.Any("error", err))
+		b.log.Warn("recording a blocked chat failed", slog.Int64(attrChatID, chatID), slog.Any("error", err))
 		return
 	}
 	if changed {
 		b.m.blocked.Inc()
-		b.log.Info("chat blocked the bot", slog.Int64("chat_id", chatID))
+		b.log.Info("chat blocked the bot", slog.Int64(attrChatID, chatID))
 	}
 }
 
@@ -286,7 +298,7 @@ func (b *Bot) rememberChat(ctx context.Context, c models.Chat) {
 		return b.db.UpsertChat(ctx, store.Chat{ID: c.ID, Kind: string(c.Type), Title: c.Title})
 	})
 	if err != nil {
-		b.log.Warn("storing chat failed", slog.Int64("chat_id", c.ID), slog.Any("error", err))
+		b.log.Warn("storing chat failed", slog.Int64(attrChatID, c.ID), slog.Any("error", err))
 		return
 	}
 	b.knownChats.Store(c.ID, sig)

@@ -18,7 +18,7 @@ import (
 
 func isStaffCommand(name string) bool {
 	switch name {
-	case "stats", "tickets", "close", "broadcast", "campaigns", "register_group", "unregister_group":
+	case "stats", "tickets", "close", "broadcast", "campaigns", "register_group", "unregister_group", "console":
 		return true
 	}
 	return false
@@ -26,7 +26,7 @@ func isStaffCommand(name string) bool {
 
 // staffCommand runs a staff command for an admin (already checked).
 func (b *Bot) staffCommand(ctx context.Context, mc *msgCtx, c command) error {
-	b.log.Info("staff command", slog.Int64("user_id", mc.from.ID), slog.String("command", c.name))
+	b.log.Info("staff command", slog.Int64(attrStaffUserID, mc.from.ID), slog.String("command", c.name))
 	switch c.name {
 	case "stats":
 		return b.cmdStats(ctx, mc, c.arg)
@@ -38,6 +38,8 @@ func (b *Bot) staffCommand(ctx context.Context, mc *msgCtx, c command) error {
 		return b.cmdBroadcast(ctx, mc, c)
 	case "campaigns":
 		return b.cmdCampaigns(ctx, mc)
+	case "console":
+		return b.cmdConsole(ctx, mc)
 	case "register_group", "unregister_group":
 		return b.reply(ctx, mc, msgGroupRegisterPrivate, nil)
 	}
@@ -53,14 +55,14 @@ func (b *Bot) cmdRegisterGroup(ctx context.Context, mc *msgCtx, register bool) e
 			return err
 		}
 		b.knownChats.Delete(mc.chat.ID)
-		b.log.Info("group registered", slog.Int64("chat_id", mc.chat.ID), slog.Int64("staff_user_id", mc.from.ID))
+		b.log.Info("group registered", slog.Int64(attrChatID, mc.chat.ID), slog.Int64(attrStaffUserID, mc.from.ID))
 		return b.reply(ctx, mc, msgGroupRegistered(mc.chat.Title, added), nil)
 	}
 	removed, err := b.db.UnregisterGroup(ctx, mc.chat.ID)
 	if err != nil {
 		return err
 	}
-	b.log.Info("group unregistered", slog.Int64("chat_id", mc.chat.ID), slog.Int64("staff_user_id", mc.from.ID))
+	b.log.Info("group unregistered", slog.Int64(attrChatID, mc.chat.ID), slog.Int64(attrStaffUserID, mc.from.ID))
 	return b.reply(ctx, mc, msgGroupUnregistered(removed), nil)
 }
 
@@ -110,7 +112,8 @@ func parsePeriod(arg string, now time.Time, loc *time.Location) (Period, bool) {
 }
 
 // cmdStats sends the period's statistics: the chart when a StatsFunc is
-// configured and works, else text figures from the database.
+// configured and works, else text figures from the database (at once
+// after the chart's first failed upload, with the campaign figures too).
 func (b *Bot) cmdStats(ctx context.Context, mc *msgCtx, arg string) error {
 	p, ok := parsePeriod(arg, b.now(), b.o.Location)
 	if !ok {
@@ -161,6 +164,10 @@ func (b *Bot) statsText(ctx context.Context, p Period) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	camps, err := b.db.CampaignTotals(ctx, p.From, p.To)
+	if err != nil {
+		return "", err
+	}
 	byKind := map[string]int64{}
 	byTopic := map[string]int64{}
 	var handed, helpful, notHelpful int64
@@ -188,7 +195,8 @@ func (b *Bot) statsText(ctx context.Context, p Period) (string, error) {
 		{string(knowledge.KindCitation), "引用法条"},
 		{string(knowledge.KindFAQ), "常见问题解答"},
 		{string(knowledge.KindArticles), "检索相关法条"},
-		{string(knowledge.KindNone), "没有找到"},
+		{string(knowledge.KindNone), "未能解答"},
+		{string(knowledge.KindSmallTalk), "闲聊问候"},
 	}
 	var known int64
 	for _, k := range kinds {
@@ -230,6 +238,30 @@ func (b *Bot) statsText(ctx context.Context, p Period) (string, error) {
 			names = append(names, fmt.Sprintf("%s %d", name, t.n))
 		}
 		s.WriteString("<b>热门专题</b>：" + esc(strings.Join(names, "、")) + "\n")
+	}
+	if len(camps) > 0 {
+		var occurrences, sent, undelivered int64
+		var titles []string
+		for _, c := range camps {
+			occurrences += c.Occurrences
+			sent += c.Sent
+			undelivered += c.Undelivered
+			if len(titles) < 3 && c.Title != "" {
+				titles = append(titles, c.Title)
+			}
+		}
+		fmt.Fprintf(&s, "<b>宣传推送</b>：%d 次，送达 %d 条", occurrences, sent)
+		if undelivered > 0 {
+			fmt.Fprintf(&s, "，未送达 %d 条", undelivered)
+		}
+		if len(titles) > 0 {
+			s.WriteString("（" + esc(strings.Join(titles, "、")))
+			if len(camps) > len(titles) {
+				s.WriteString("等")
+			}
+			s.WriteString("）")
+		}
+		s.WriteString("\n")
 	}
 	fmt.Fprintf(&s, "\n<b>现在</b>：订阅提醒 %d 人，登记村群 %d 个，停用机器人 %d 个会话", chats.Subscribers, chats.Groups, chats.Blocked)
 	return s.String(), nil
@@ -282,7 +314,7 @@ func (b *Bot) composeBroadcast(ctx context.Context, mc *msgCtx, text string, ent
 func (b *Bot) onBroadcastButton(ctx context.Context, cq *models.CallbackQuery, mc *msgCtx, c callback) error {
 	if !b.isAdmin(cq.From.ID) {
 		b.m.refused.Inc()
-		b.log.Warn("broadcast button pressed by a non-staff user", slog.Int64("user_id", cq.From.ID))
+		b.log.Warn("broadcast button pressed by a non-staff user", slog.Int64(attrUserID, cq.From.ID))
 		b.answerCallback(ctx, cq, msgStaffOnly, true)
 		return nil
 	}
@@ -307,10 +339,10 @@ func (b *Bot) onBroadcastButton(ctx context.Context, cq *models.CallbackQuery, m
 	occ, err := b.o.Broadcaster.Broadcast(ctx, cq.From.ID, d.html)
 	if err != nil {
 		b.answerCallback(ctx, cq, "", false)
-		b.log.Error("broadcast failed", slog.Int64("staff_user_id", cq.From.ID), slog.Any("error", err))
+		b.log.Error("broadcast failed", slog.Int64(attrStaffUserID, cq.From.ID), slog.Any("error", err))
 		return b.reply(ctx, mc, msgBroadcastFailed, nil)
 	}
-	b.log.Info("broadcast started", slog.Int64("occurrence_id", occ), slog.Int64("staff_user_id", cq.From.ID))
+	b.log.Info("broadcast started", slog.Int64("occurrence_id", occ), slog.Int64(attrStaffUserID, cq.From.ID))
 	b.answerCallback(ctx, cq, "已开始发送", false)
 	return b.reply(ctx, mc, msgBroadcastStarted(occ), nil)
 }

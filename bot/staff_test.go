@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/pufabot/pufabot/bot/outbox"
 	"github.com/pufabot/pufabot/store"
 )
 
@@ -96,7 +98,9 @@ func TestGroupRegistrationAndMembership(t *testing.T) {
 	if h.last(village) != msgStaffOnly {
 		t.Fatalf("non-staff /register_group: %q", h.last(village))
 	}
-	contains(t, h.logs.String(), "user_id=1001")
+	aliceP, _ := h.db.Pseudonym(context.Background(), alice)
+	contains(t, h.logs.String(), "resident="+aliceP+" chat_id=-4242")
+	notContains(t, h.logs.String(), "=1001")
 	h.send(groupMessage(2, adminID, "/register_group"))
 	contains(t, h.last(village), "已登记")
 	if g, _ := h.db.RegisteredGroups(ctx); len(g) != 1 || g[0] != village {
@@ -301,8 +305,12 @@ func TestStaffCommandsRefusedToOthers(t *testing.T) {
 		}
 	}
 	logs := h.logs.String()
-	contains(t, logs, `msg="staff command refused" component=bot user_id=1001`)
-	contains(t, logs, `user_id=1002`)
+	aliceP, _ := h.db.Pseudonym(context.Background(), alice)
+	bobP, _ := h.db.Pseudonym(context.Background(), bob)
+	contains(t, logs, `msg="staff command refused" component=bot resident=`+aliceP+` command=`)
+	contains(t, logs, `resident=`+bobP+` chat_id=-100200300`)
+	notContains(t, logs, "=1001")
+	notContains(t, logs, "=1002")
 	if n := h.reg.Counter("pufabot_bot_staff_refusals_total", "").Value(); n != 10 {
 		t.Fatalf("refusals = %v", n)
 	}
@@ -321,7 +329,7 @@ func TestStatsText(t *testing.T) {
 	h.say(adminID, adminID, "/stats")
 	s := h.last(adminID)
 	for _, want := range []string{"咨询统计 · 2025年3月", "咨询人次：<b>4</b>", "咨询人数：<b>2</b>", "引用法条：1", "常见问题解答：1",
-		"检索相关法条：1", "没有找到：1", "转人工</b>：1 次；工单 1 件", "有帮助 1 · 没帮助 0", "婚姻家庭 2"} {
+		"检索相关法条：1", "未能解答：1", "转人工</b>：1 次；工单 1 件", "有帮助 1 · 没帮助 0", "婚姻家庭 2"} {
 		contains(t, s, want)
 	}
 	h.say(adminID, adminID, "/stats 2024-01")
@@ -357,6 +365,50 @@ func TestStatsChart(t *testing.T) {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	if !got.From.Equal(time.Date(2025, 1, 1, 0, 0, 0, 0, loc)) || !got.To.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, loc)) || got.Label != "2025年" {
 		t.Fatalf("period = %+v", got)
+	}
+}
+
+// TestStatsChartFailureFallsBackAtOnce: when Telegram fails the chart's
+// upload, staff get the figures as text at once, campaigns included, not
+// after a dozen seconds of retries.
+func TestStatsChartFailureFallsBackAtOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	q := outbox.New(outbox.Options{PrivateInterval: time.Millisecond})
+	go func() { _ = q.Run(ctx) }()
+	defer q.Close()
+	h := newHarness(t, func(o *Options) {
+		o.Sender = q
+		o.Stats = func(ctx context.Context, p Period) (string, []byte, error) {
+			return "2025年3月 咨询 1 人次，宣传推送 1 次", []byte("\x89PNG fake"), nil
+		}
+	})
+	h.start()
+	h.say(alice, alice, "/subscribe all")
+	o, _, err := h.db.CreateOccurrence(ctx, store.Occurrence{CampaignID: "consumer-day", Title: "3·15 国际消费者权益日", ScheduledAt: h.clock.Now(), Message: "3·15"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.StartOccurrence(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.db.RecordDelivery(ctx, o.ID, alice, store.DeliveryResult{Status: store.DeliverySent}); err != nil {
+		t.Fatal(err)
+	}
+
+	h.srv.FailNext("sendPhoto", 1, http.StatusBadGateway)
+	h.say(staffChat, adminID, "/stats")
+	if n := len(h.srv.Calls("sendPhoto")); n != 1 {
+		t.Errorf("sendPhoto tried %d times, want once", n)
+	}
+	text := h.last(staffChat)
+	for _, want := range []string{"咨询统计 · 2025年3月", "宣传推送</b>：1 次，送达 1 条（3·15 国际消费者权益日）"} {
+		contains(t, text, want)
+	}
+	// The chart works again for the next command.
+	h.say(staffChat, adminID, "/stats 2024-01")
+	if n := len(h.srv.Calls("sendPhoto")); n != 2 {
+		t.Errorf("sendPhoto calls = %d after the next /stats, want 2", n)
 	}
 }
 

@@ -5,6 +5,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -18,10 +19,15 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pufabot/pufabot/schedules"
+	"github.com/pufabot/pufabot/store"
 )
 
 // EnvToken is the environment variable that overrides telegram.token.
 const EnvToken = "PUFABOT_TELEGRAM_TOKEN"
+
+// EnvPseudonymKey is the environment variable that holds the pseudonym key
+// (hexadecimal) instead of privacy.key_file.
+const EnvPseudonymKey = "PUFABOT_PSEUDONYM_KEY"
 
 // DefaultFile is read when --config is not given and the file exists.
 const DefaultFile = "config.yaml"
@@ -38,7 +44,17 @@ type Config struct {
 	Telegram  Telegram  `yaml:"telegram"`
 	Schedules Schedules `yaml:"schedules"`
 	HTTP      HTTP      `yaml:"http"`
+	Web       Web       `yaml:"web"`
+	Database  Database  `yaml:"database"`
 	Privacy   Privacy   `yaml:"privacy"`
+	// Offices lists the township offices of a county deployment; empty
+	// means one implicit office (office, telegram.staff_chat and
+	// telegram.admins), as a single township runs.
+	Offices []Office `yaml:"offices"`
+	// CountyAdmins are the county staff (司法局): they see and broadcast
+	// to every office. With offices, telegram.admins count as county
+	// admins too.
+	CountyAdmins []int64 `yaml:"county_admins"`
 }
 
 // Log configures logging.
@@ -108,7 +124,29 @@ type HTTP struct {
 type Privacy struct {
 	// RetainDays is how long question text is kept; counts stay.
 	RetainDays int `yaml:"retain_days"`
+	// KeyFile is where the pseudonym key lives (never in the database);
+	// "" means pseudonym.key in data_dir.
+	KeyFile string `yaml:"key_file"`
+	// Key is the pseudonym key from PUFABOT_PSEUDONYM_KEY (hexadecimal),
+	// which replaces the key file; never read from the file.
+	Key string `yaml:"-"`
 }
+
+// Bounds of numeric settings. A value beyond them is a typo, and a huge one
+// can overflow the arithmetic that uses it (a retention period of 2⁶³ days
+// wraps the cut-off date into the future and would purge everything).
+const (
+	// MaxTelegramID bounds user and chat ids: Telegram ids have at most 52
+	// significant bits.
+	MaxTelegramID = 1<<52 - 1
+	// MaxRatePerSecond is Telegram's overall limit for a bot.
+	MaxRatePerSecond = 30
+	// MaxQuestionsPerMinute is far above what a person can type.
+	MaxQuestionsPerMinute = 600
+	// MaxTicketReminder and MaxCatchUp are a month.
+	MaxTicketReminder = 30 * 24 * time.Hour
+	MaxCatchUp        = 30 * 24 * time.Hour
+)
 
 // Default returns the built-in configuration, usable with no file.
 func Default() Config {
@@ -146,6 +184,10 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		if tok := getenv(EnvToken); tok != "" {
 			cfg.Telegram.Token = tok
 		}
+		cfg.Privacy.Key = strings.TrimSpace(getenv(EnvPseudonymKey))
+		if u := strings.TrimSpace(getenv(EnvDatabaseURL)); u != "" {
+			cfg.Database.URL = u
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", displayName(path), err)
@@ -161,23 +203,25 @@ func displayName(path string) string {
 }
 
 // Parse decodes YAML into cfg strictly. Errors name the file, line and key.
+// A file holds one YAML document: a second one (after "---") would be
+// silently ignored by the decoder, so it is an error.
 func Parse(name string, data []byte, cfg *Config) error {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	root, err := singleDocument(data)
+	if err != nil {
 		return fmt.Errorf("config %s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	if len(root.Content) == 0 {
+	if root == nil || len(root.Content) == 0 {
 		return nil // empty file: defaults
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	err := dec.Decode(cfg)
+	err = dec.Decode(cfg)
 	if err == nil || errors.Is(err, io.EOF) {
 		return nil
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
-		keys := keyLines(&root)
+		keys := keyLines(root)
 		msgs := make([]string, 0, len(te.Errors))
 		for _, m := range te.Errors {
 			msgs = append(msgs, describe(m, keys))
@@ -185,6 +229,40 @@ func Parse(name string, data []byte, cfg *Config) error {
 		return fmt.Errorf("config %s: %s", name, strings.Join(msgs, "; "))
 	}
 	return fmt.Errorf("config %s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// singleDocument parses data and returns its first YAML document (nil for
+// an empty file). Any later document that holds something is an error
+// naming its line; an empty one (a trailing "---") is harmless.
+func singleDocument(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var first *yaml.Node
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return first, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first = &doc
+			continue
+		}
+		if !emptyDocument(&doc) {
+			return nil, fmt.Errorf("line %d: a second YAML document (after \"---\") is not allowed: put every setting in one document", doc.Line)
+		}
+	}
+}
+
+func emptyDocument(doc *yaml.Node) bool {
+	for _, c := range doc.Content {
+		if c.Kind != yaml.ScalarNode || c.Tag != "!!null" {
+			return false
+		}
+	}
+	return true
 }
 
 var lineRe = regexp.MustCompile(`^line (\d+): (.*)$`)
@@ -287,18 +365,22 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("telegram.token does not look like a bot token (want <id>:<secret>)"))
 	}
 	for i, id := range c.Telegram.Admins {
-		if id <= 0 {
+		if id <= 0 || id > MaxTelegramID {
 			errs = append(errs, fmt.Errorf("telegram.admins[%d]: %d is not a user id", i, id))
 		}
 	}
-	if c.Telegram.RatePerSecond <= 0 || c.Telegram.RatePerSecond > 30 {
-		errs = append(errs, fmt.Errorf("telegram.rate_per_second %v: want more than 0 and at most 30", c.Telegram.RatePerSecond))
+	if id := c.Telegram.StaffChat; id < -MaxTelegramID || id > MaxTelegramID {
+		errs = append(errs, fmt.Errorf("telegram.staff_chat %d is not a chat id", id))
 	}
-	if c.Telegram.QuestionsPerMinute <= 0 {
-		errs = append(errs, fmt.Errorf("telegram.questions_per_minute %d: want at least 1", c.Telegram.QuestionsPerMinute))
+	// NaN compares false with everything: test for the range, not outside it.
+	if r := c.Telegram.RatePerSecond; !(r > 0 && r <= MaxRatePerSecond) {
+		errs = append(errs, fmt.Errorf("telegram.rate_per_second %v: want more than 0 and at most %d", r, MaxRatePerSecond))
 	}
-	if c.Telegram.TicketReminder < time.Minute {
-		errs = append(errs, fmt.Errorf("telegram.ticket_reminder %s: want at least 1m", c.Telegram.TicketReminder))
+	if n := c.Telegram.QuestionsPerMinute; n < 1 || n > MaxQuestionsPerMinute {
+		errs = append(errs, fmt.Errorf("telegram.questions_per_minute %d: want 1 to %d", n, MaxQuestionsPerMinute))
+	}
+	if d := c.Telegram.TicketReminder; d < time.Minute || d > MaxTicketReminder {
+		errs = append(errs, fmt.Errorf("telegram.ticket_reminder %s: want 1m to %s", d, MaxTicketReminder))
 	}
 	if w := c.Telegram.Webhook; w.URL != "" {
 		if !strings.HasPrefix(w.URL, "https://") {
@@ -310,14 +392,31 @@ func (c Config) Validate() error {
 	}
 	if loc, err := time.LoadLocation(c.Schedules.Timezone); err != nil || c.Schedules.Timezone == "" {
 		errs = append(errs, fmt.Errorf("schedules.timezone %q: unknown time zone", c.Schedules.Timezone))
-	} else if err := schedules.Validate(c.Schedules.Campaigns, loc); err != nil {
+	} else if err := schedules.Validate(c.AllCampaigns(), loc); err != nil {
 		errs = append(errs, fmt.Errorf("schedules.campaigns: %w", err))
 	}
-	if c.Schedules.CatchUp < 0 {
-		errs = append(errs, fmt.Errorf("schedules.catch_up %s: must not be negative", c.Schedules.CatchUp))
+	if d := c.Schedules.CatchUp; d < 0 || d > MaxCatchUp {
+		errs = append(errs, fmt.Errorf("schedules.catch_up %s: want 0s to %s", d, MaxCatchUp))
 	}
-	if c.Privacy.RetainDays < 1 {
-		errs = append(errs, fmt.Errorf("privacy.retain_days %d: want at least 1", c.Privacy.RetainDays))
+	if err := c.validateOffices(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Database.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Web.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if n := c.Privacy.RetainDays; n < 1 || n > store.MaxRetainDays {
+		errs = append(errs, fmt.Errorf("privacy.retain_days %d: want 1 to %d days", n, store.MaxRetainDays))
+	}
+	if c.Privacy.KeyFile != "" && strings.TrimSpace(c.Privacy.KeyFile) == "" {
+		errs = append(errs, errors.New("privacy.key_file is blank: leave it out for pseudonym.key in data_dir, or give a path"))
+	}
+	if c.Privacy.Key != "" {
+		if k, err := hex.DecodeString(c.Privacy.Key); err != nil || len(k) < 16 {
+			errs = append(errs, fmt.Errorf("%s: want at least 32 hexadecimal digits (for example from `openssl rand -hex 32`)", EnvPseudonymKey))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -330,5 +429,9 @@ func (c Config) Redacted() Config {
 	if c.Telegram.Webhook.SecretToken != "" {
 		c.Telegram.Webhook.SecretToken = "***"
 	}
+	if c.Privacy.Key != "" {
+		c.Privacy.Key = "***"
+	}
+	c.Database.URL = redactURL(c.Database.URL)
 	return c
 }

@@ -116,3 +116,36 @@ func TestEmptyFileGivesDefaults(t *testing.T) {
 		t.Errorf("data_dir = %q", cfg.DataDir)
 	}
 }
+
+func TestPseudonymKeySettings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(path, []byte("privacy:\n  key_file: /srv/keys/pufabot.key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good := strings.Repeat("c3", 32)
+	env := map[string]string{EnvPseudonymKey: " " + good + "\n"}
+	cfg, err := Load(path, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Privacy.KeyFile != "/srv/keys/pufabot.key" || cfg.Privacy.Key != good {
+		t.Fatalf("privacy = %+v", cfg.Privacy)
+	}
+	if r := cfg.Redacted(); strings.Contains(r.Privacy.Key, "c3") {
+		t.Errorf("Redacted leaks the pseudonym key: %q", r.Privacy.Key)
+	}
+	for _, bad := range []string{"abc", strings.Repeat("zz", 32), strings.Repeat("ab", 15)} {
+		env[EnvPseudonymKey] = bad
+		if _, err := Load(path, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), EnvPseudonymKey) {
+			t.Errorf("%s=%q: err = %v", EnvPseudonymKey, bad, err)
+		} else if strings.Contains(err.Error(), bad) {
+			t.Errorf("the error repeats the key: %v", err)
+		}
+	}
+	if err := os.WriteFile(path, []byte("privacy:\n  key_file: \"  \"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, nil); err == nil || !strings.Contains(err.Error(), "privacy.key_file") {
+		t.Errorf("blank key_file: err = %v", err)
+	}
+}

@@ -16,9 +16,10 @@ const PageSize = 3
 // MaxQuestionRunes bounds what is analysed of one question.
 const MaxQuestionRunes = 500
 
-// Answer answers one question: an article it names, else a curated FAQ
-// answer, else the best-ranked articles.
-func (e *Engine) Answer(ctx context.Context, question string) (*Answer, error) {
+// answer answers one question: an article it names, else (for small talk
+// and messages that are not legal questions) no article at all, else a
+// curated FAQ answer, else the best-ranked articles (Answer adds the currency notes).
+func (e *Engine) answer(ctx context.Context, question string) (*Answer, error) {
 	q := strings.TrimSpace(question)
 	if r := []rune(q); len(r) > MaxQuestionRunes {
 		q = string(r[:MaxQuestionRunes])
@@ -27,7 +28,7 @@ func (e *Engine) Answer(ctx context.Context, question string) (*Answer, error) {
 	if q == "" {
 		return a, nil
 	}
-	if e.answerCitation(a, q) {
+	if e.answerCitation(a, q) || e.offTopic(a, q) {
 		return a, nil
 	}
 	if err := e.answerFAQ(ctx, a, q); err != nil {
@@ -62,7 +63,7 @@ func (e *Engine) Answer(ctx context.Context, question string) (*Answer, error) {
 			hits[i].Text = ""
 		}
 		a.Hits = hits
-		a.Topic = e.topicOfHits(hits)
+		a.Topic = e.topics.ofHits(hits)
 	}
 	return a, nil
 }
@@ -92,7 +93,7 @@ func (e *Engine) answerCitation(a *Answer, q string) bool {
 			}
 			continue
 		}
-		if h, ok := e.LookupArticle(r.Law, r.Article, r.Suffix); ok {
+		if h, ok := e.citedArticle(r, &notices); ok {
 			a.Hits = append(a.Hits, h)
 			continue
 		}
@@ -109,7 +110,7 @@ func (e *Engine) answerCitation(a *Answer, q string) bool {
 		return false
 	}
 	a.Kind = KindCitation
-	a.Topic = e.topicOfHits(a.Hits)
+	a.Topic = e.topics.ofHits(a.Hits)
 	return true
 }
 
@@ -169,6 +170,7 @@ func (e *Engine) FAQEntry(id string) (*Answer, bool) {
 		if ent.ID == id {
 			a := &Answer{Question: ent.Question}
 			e.setFAQ(a, i, ent.Question)
+			a.Currency = CurrencyOf(a.Hits)
 			return a, true
 		}
 	}
@@ -198,14 +200,4 @@ func isNationalShortName(s string) bool {
 		return false
 	}
 	return strings.HasSuffix(s, "法") || strings.HasSuffix(s, "法典")
-}
-
-// topicOfHits labels an answer with the topic of its first article's law.
-func (e *Engine) topicOfHits(hits []Hit) string {
-	for _, h := range hits {
-		if t, ok := e.lawTopic[corpus.NormalizeTitle(h.Law)]; ok {
-			return t
-		}
-	}
-	return ""
 }

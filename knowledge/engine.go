@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math"
 	"os"
@@ -34,6 +35,9 @@ type Options struct {
 	// Rebuild forces a rebuild even when the index is current.
 	Rebuild bool
 	Logger  *slog.Logger
+	// Now is the clock that decides whether a known revision of a law is in
+	// force yet; nil means time.Now.
+	Now func() time.Time
 }
 
 // Engine answers questions from the knowledge base. It is safe for
@@ -45,12 +49,15 @@ type Engine struct {
 	res    *resolver
 	log    *slog.Logger
 	params Params
-	// lawTopic maps a law's short name to the topic most FAQ entries citing
-	// it belong to, to label questions answered by articles.
-	lawTopic map[string]string
-	faqm     *faqMatcher
+	// topics labels answers made of articles (topic.go).
+	topics *topicRules
+	faqm   *faqMatcher
 	// citedBy lists, for each article, the labelled examples citing it.
 	citedBy map[int32][]int32
+	// dates holds, for each law, what decides its version label and
+	// warnings (see currency.go); now is the clock for them.
+	dates []lawDates
+	now   func() time.Time
 
 	closeOnce sync.Once
 }
@@ -77,19 +84,82 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 		return nil, fmt.Errorf("knowledge: %w", err)
 	}
 	dir := filepath.Join(o.DataDir, indexDirName)
-	m, err := readMeta(dir)
-	current := err == nil && m.Fingerprint == fp
-	if !current || o.Rebuild {
-		start := time.Now()
-		o.Logger.Info("building index", slog.String("dir", dir), slog.Int("corpus_dirs", len(o.Laws)))
-		p := newProgress(o.Progress)
-		if err := buildIndex(ctx, dir, src, fp, p.update); err != nil {
-			return nil, fmt.Errorf("knowledge: build index: %w", err)
+	if !o.Rebuild {
+		e, err := openCurrent(dir, fp, o.Logger)
+		if err == nil {
+			if o.Now != nil {
+				e.now = o.Now
+			}
+			return e, nil
 		}
-		p.done()
-		o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
+		if errors.Is(err, errDamaged) {
+			o.Logger.Warn("index damaged: rebuilding it", slog.String("dir", dir), slog.Any("error", err))
+		}
 	}
-	return openDir(dir, o.Logger)
+	start := time.Now()
+	o.Logger.Info("building index", slog.String("dir", dir), slog.Int("corpus_dirs", len(o.Laws)))
+	p := newProgress(o.Progress)
+	if len(o.Laws) == 0 {
+		p.note("准备内置常见问题库（未配置法律全文 knowledge.laws，只能回答常见问题）…")
+	}
+	if err := buildIndex(ctx, dir, src, fp, p.update, o.Logger); err != nil {
+		return nil, fmt.Errorf("knowledge: build index: %w", err)
+	}
+	p.done()
+	o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
+	e, err := openCurrent(dir, fp, o.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: open the index just built: %w", err)
+	}
+	if o.Now != nil {
+		e.now = o.Now
+	}
+	return e, nil
+}
+
+// ErrNeedsBuild is returned by OpenExisting when the index must be built
+// first: there is none yet, its inputs changed, or it is damaged.
+var ErrNeedsBuild = errors.New("knowledge: the index needs building")
+
+// OpenExisting opens the index under o.DataDir if it is current and sound,
+// and never builds: it returns an error wrapping ErrNeedsBuild, and saying
+// why, when Open would build. o.Rebuild and o.Progress are ignored.
+func OpenExisting(o Options) (*Engine, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	fp, err := (sources{laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}).fingerprint()
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	e, err := openCurrent(filepath.Join(o.DataDir, indexDirName), fp, o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now != nil {
+		e.now = o.Now
+	}
+	return e, nil
+}
+
+// openCurrent opens the index in dir if it was built from the inputs with
+// fingerprint fp and its files are as they were written; otherwise the
+// error wraps ErrNeedsBuild (and errDamaged when it is damaged).
+func openCurrent(dir, fp string, log *slog.Logger) (*Engine, error) {
+	m, err := readMeta(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w: there is no index in %s yet", ErrNeedsBuild, dir)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w: %v", ErrNeedsBuild, errDamaged, err)
+	case m.Fingerprint != fp:
+		return nil, fmt.Errorf("%w: the laws, FAQ or labelled questions changed since it was built", ErrNeedsBuild)
+	}
+	e, err := openChecked(dir, m, log)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNeedsBuild, err)
+	}
+	return e, nil
 }
 
 func openDir(dir string, log *slog.Logger) (*Engine, error) {
@@ -101,16 +171,24 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s: %v (run pufabot index)", ErrNoIndex, dir, err)
 	}
+	return newEngine(idx, snap, log)
+}
+
+// newEngine makes an engine of an open bleve index and its snapshot; it
+// closes idx when it fails.
+func newEngine(idx bleve.Index, snap *snapshot, log *slog.Logger) (*Engine, error) {
 	sc, err := newScorer(idx, snap)
 	if err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("%w: %v", ErrNoIndex, err)
 	}
 	e := &Engine{idx: idx, scorer: sc, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
-	e.lawTopic = lawTopics(snap.FAQ)
+	e.topics = newTopicRules(snap.Topics)
 
 	e.faqm = newFAQMatcher(snap.FAQ)
 	e.citedBy = citations(snap.Examples)
+	e.dates = newLawDates(snap, e.res)
+	e.now = time.Now
 	return e, nil
 }
 
@@ -178,7 +256,7 @@ func (e *Engine) LookupArticle(law string, number int, suffix string) (Hit, bool
 func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 	a := e.snap.Articles[ai]
 	l := e.snap.Laws[a.Law]
-	return Hit{
+	h := Hit{
 		ID:         a.ID,
 		Law:        l.Title,
 		LawID:      l.ID,
@@ -193,6 +271,8 @@ func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 		Superseded: l.Superseded,
 		Score:      score,
 	}
+	e.date(&h, a.Law)
+	return h
 }
 
 // Search returns ranked statute articles for a question: results offset
@@ -790,34 +870,6 @@ func pow(x, y float64) float64 {
 	return math.Pow(x, y)
 }
 
-// lawTopics maps each law short name to the topic of most FAQ entries citing it.
-func lawTopics(entries []faq.Entry) map[string]string {
-	count := map[string]map[string]int{}
-	for _, e := range entries {
-		if len(e.Topics) == 0 {
-			continue
-		}
-		for _, a := range e.Articles {
-			short := corpus.NormalizeTitle(a.Law)
-			if count[short] == nil {
-				count[short] = map[string]int{}
-			}
-			count[short][e.Topics[0]]++
-		}
-	}
-	out := map[string]string{}
-	for law, c := range count {
-		best, n := "", 0
-		for t, k := range c {
-			if k > n || (k == n && t < best) {
-				best, n = t, k
-			}
-		}
-		out[law] = best
-	}
-	return out
-}
-
 // progress prints build progress to a terminal-friendly writer.
 type progress struct {
 	w        io.Writer
@@ -837,7 +889,8 @@ func newProgress(w io.Writer) *progress {
 }
 
 func (p *progress) update(stage string, done, total int) {
-	if p.w == nil {
+	if p.w == nil || total == 0 {
+		// Nothing to count: a stage of no work says nothing.
 		return
 	}
 	now := time.Now()
@@ -853,6 +906,19 @@ func (p *progress) update(stage string, done, total int) {
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 	} else if line != p.lastLine {
+		fmt.Fprintln(p.w, line)
+	}
+	p.lastLine = line
+}
+
+// note says what is being done when there is nothing to count.
+func (p *progress) note(line string) {
+	if p.w == nil {
+		return
+	}
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
 		fmt.Fprintln(p.w, line)
 	}
 	p.lastLine = line

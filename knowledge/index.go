@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,7 +20,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 
@@ -43,7 +44,7 @@ const (
 )
 
 // snapshotVersion changes when the on-disk snapshot layout changes.
-const snapshotVersion = 3
+const snapshotVersion = 4
 
 // lawRec is a law as the engine keeps it.
 type lawRec struct {
@@ -52,7 +53,8 @@ type lawRec struct {
 	Short      string
 	Category   string
 	Version    string
-	Superseded bool
+	Event      string // how the text was made: 通过, 修正, 修订, 公布 or ""
+	Superseded bool   // a newer text of the law is loaded
 }
 
 // artRec is an article as the engine keeps it.
@@ -203,7 +205,7 @@ func buildSnapshot(ctx context.Context, src sources, progress func(stage string,
 				continue
 			}
 			li := int32(len(snap.Laws))
-			snap.Laws = append(snap.Laws, lawRec{ID: law.ID, Title: law.Title, Short: law.ShortName, Category: law.Category, Version: law.Version, Superseded: law.Superseded})
+			snap.Laws = append(snap.Laws, lawRec{ID: law.ID, Title: law.Title, Short: law.ShortName, Category: law.Category, Version: law.Version, Event: law.Event, Superseded: law.Superseded})
 			seen := map[string]bool{}
 			for _, a := range law.Articles {
 				id := articleID(law.ID, a.Number, a.Suffix)
@@ -301,7 +303,7 @@ func (r *resolver) article(name string, number int, suffix string) (int32, bool)
 }
 
 // indexDocs writes every searchable document into idx in batches.
-func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(stage string, done, total int)) error {
+func indexDocs(ctx context.Context, idx bleve.Index, w *buildWatch, s *snapshot, progress func(stage string, done, total int)) error {
 	faqRefs := map[int32][]string{}
 	res := newResolver(s)
 	for _, e := range s.FAQ {
@@ -386,21 +388,14 @@ func indexDocs(ctx context.Context, idx bleve.Index, s *snapshot, progress func(
 			return err
 		}
 	}
-	// The final batch (possibly empty of documents) carries a callback that
-	// fires once it, and so every batch before it, is on disk.
-	persisted := make(chan error, 1)
+	// The final batch (possibly empty of documents) is on disk once it,
+	// and so every batch before it, is persisted.
 	batch.SetInternal([]byte("pufabot_built"), []byte(time.Now().UTC().Format(time.RFC3339)))
-	batch.SetPersistedCallback(func(err error) { persisted <- err })
-	if err := idx.Batch(batch); err != nil {
+	if err := persistBatch(ctx, idx, w, batch); err != nil {
 		return err
 	}
 	progress("建立索引", total, total)
-	select {
-	case err := <-persisted:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return nil
 }
 
 // meta is written last into a finished index folder.
@@ -411,6 +406,10 @@ type meta struct {
 	Laws        int       `json:"laws"`
 	Examples    int       `json:"examples"`
 	FAQ         int       `json:"faq"`
+	// Docs is the number of documents in the bleve index.
+	Docs uint64 `json:"docs,omitempty"`
+	// Files lists every other file of the finished index (see verify.go).
+	Files map[string]fileSum `json:"files,omitempty"`
 }
 
 const (
@@ -421,14 +420,16 @@ const (
 )
 
 // buildIndex builds a complete index into a fresh folder next to final and
-// swaps it in only when it is complete, so a crash mid-build leaves the old
-// index usable.
-func buildIndex(ctx context.Context, final string, src sources, fp string, progress func(stage string, done, total int)) error {
+// swaps it in only when it is complete, so a crash, a full disk or a write
+// error mid-build leaves the old index in service; the partial build is
+// removed, now or by the next build.
+func buildIndex(ctx context.Context, final string, src sources, fp string, progress func(stage string, done, total int), log *slog.Logger) error {
 	parent := filepath.Dir(final)
-	if err := os.MkdirAll(parent, 0o750); err != nil {
+	if err := os.MkdirAll(parent, 0o700); err != nil { // data_dir holds residents' data
 		return err
 	}
-	tmp, err := os.MkdirTemp(parent, "build-")
+	removeStaleBuilds(parent, log)
+	tmp, err := os.MkdirTemp(parent, buildPrefix)
 	if err != nil {
 		return err
 	}
@@ -438,20 +439,38 @@ func buildIndex(ctx context.Context, final string, src sources, fp string, progr
 		return err
 	}
 	snap.Fingerprint = fp
-	// Unsafe batches are not persisted one by one (much faster); the last
-	// batch carries a callback, and the build waits for it before closing.
-	idx, err := bleve.NewUsing(filepath.Join(tmp, bleveDirName), newMapping(), "scorch", "scorch", map[string]interface{}{"unsafe_batch": true})
+	if err := checkSpace(parent, expectedIndexBytes(snap)); err != nil {
+		return err
+	}
+	bleveDir := filepath.Join(tmp, bleveDirName)
+	w, stop := watchBuild(bleveDir)
+	defer stop()
+	idx, err := bleve.NewUsing(bleveDir, newMapping(), "scorch", "scorch", scorchConfig())
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
 	}
-	if err := indexDocs(ctx, idx, snap, progress); err != nil {
+	buildHook("created", bleveDir)
+	if err := indexDocs(ctx, idx, w, snap, progress); err != nil {
 		idx.Close()
 		return fmt.Errorf("index documents: %w", err)
 	}
+	buildHook("indexed", bleveDir)
 	// One segment makes queries fastest; the index is read-only afterwards.
-	if err := forceMerge(ctx, idx); err != nil {
+	if err := forceMergeWatched(ctx, idx, w); err != nil {
 		idx.Close()
 		return fmt.Errorf("merge index: %w", err)
+	}
+	// The merged segment is in use once the root that lists it is persisted.
+	b := idx.NewBatch()
+	b.SetInternal([]byte("pufabot_merged"), []byte("1"))
+	if err := persistBatch(ctx, idx, w, b); err != nil {
+		idx.Close()
+		return fmt.Errorf("merge index: %w", err)
+	}
+	docs, err := idx.DocCount()
+	if err != nil {
+		idx.Close()
+		return err
 	}
 	if err := idx.Close(); err != nil {
 		return err
@@ -459,9 +478,18 @@ func buildIndex(ctx context.Context, final string, src sources, fp string, progr
 	if err := writeGob(filepath.Join(tmp, snapshotName), snap); err != nil {
 		return err
 	}
-	m := meta{Fingerprint: fp, Built: snap.Built, Articles: len(snap.Articles), Laws: len(snap.Laws), Examples: len(snap.Examples), FAQ: len(snap.FAQ)}
+	// Reopen what was written before it replaces anything: a write the
+	// index library lost without an error shows here.
+	if err := checkWritten(bleveDir, docs); err != nil {
+		return err
+	}
+	files, err := sumFiles(tmp)
+	if err != nil {
+		return err
+	}
+	m := meta{Fingerprint: fp, Built: snap.Built, Articles: len(snap.Articles), Laws: len(snap.Laws), Examples: len(snap.Examples), FAQ: len(snap.FAQ), Docs: docs, Files: files}
 	mb, _ := json.MarshalIndent(m, "", "  ")
-	if err := os.WriteFile(filepath.Join(tmp, metaName), mb, 0o640); err != nil {
+	if err := writeFileSync(filepath.Join(tmp, metaName), mb); err != nil {
 		return err
 	}
 	old := final + ".old"
@@ -478,16 +506,36 @@ func buildIndex(ctx context.Context, final string, src sources, fp string, progr
 	return nil
 }
 
-func forceMerge(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
+// buildHook lets tests break a build at a stage: "created" (the bleve
+// index exists, nothing is written yet) and "indexed" (every document is
+// on disk, the merge is next).
+var buildHook = func(stage, bleveDir string) {}
+
+// persistBatch applies b and waits until it, and every batch before it, is
+// on disk, or until the index reports a background error.
+func persistBatch(ctx context.Context, idx bleve.Index, w *buildWatch, b *bleve.Batch) error {
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := idx.Batch(b); err != nil {
+		return err
+	}
+	return w.wait(ctx, persisted)
+}
+
+func writeFileSync(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
 	if err != nil {
 		return err
 	}
-	sc, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return sc.ForceMerge(ctx, nil)
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 func writeGob(path string, v any) error {

@@ -26,6 +26,9 @@ const (
 	KindFAQ      = "faq"
 	KindArticles = "articles"
 	KindNone     = "none"
+	// KindSmallTalk marks greetings, thanks and the like sent to the bot:
+	// counted, but never as answered.
+	KindSmallTalk = store.AnswerSmallTalk
 	// KindStaff marks consultations that staff answered outside the bot.
 	KindStaff = store.AnswerStaff
 )
@@ -55,13 +58,19 @@ const (
 	BroadcastTitle      = "工作人员广播"
 )
 
-// UnknownTopicName names consultations whose topic was not recognised.
-const UnknownTopicName = "其他/未分类"
+// UnknownTopicName names consultations recorded without a topic: the
+// question was not answered, or what answered it belongs to no topic.
+const UnknownTopicName = "其他"
+
+// SmallTalkTopic is the key under which Report.ByTopic counts small talk,
+// apart from the legal topics.
+const SmallTalkTopic = "(smalltalk)"
 
 // ChannelNames are the Chinese names of the channels a consultation came
 // through.
 var ChannelNames = map[string]string{
 	"telegram": "普法机器人",
+	"web":      "网页咨询",
 	"cli":      "命令行",
 	"phone":    "电话咨询",
 	"visit":    "来访咨询",
@@ -72,12 +81,13 @@ var ChannelNames = map[string]string{
 // AnswerKindNames are the Chinese names of the ways a question was
 // answered.
 var AnswerKindNames = map[string]string{
-	KindCitation: "直接查询法条",
-	KindFAQ:      "常见问题解答",
-	KindArticles: "法条检索",
-	KindNone:     "未找到答案",
-	KindStaff:    "工作人员解答",
-	"":           "未记录",
+	KindCitation:  "直接查询法条",
+	KindFAQ:       "常见问题解答",
+	KindArticles:  "法条检索",
+	KindNone:      "未能解答",
+	KindSmallTalk: "闲聊问候（非法律问题）",
+	KindStaff:     "工作人员解答",
+	"":            "未记录",
 }
 
 // Count is one row of a breakdown: a key (topic id, channel, answer kind)
@@ -169,6 +179,10 @@ type Report struct {
 	// Online counts consultations through the bot; Offline those recorded
 	// by staff (phone, visits, events).
 	Online, Offline int64
+	// Unanswered counts questions the bot found nothing for (or that were
+	// not legal questions), SmallTalk greetings, thanks and the like; the
+	// rest were answered (Answered).
+	Unanswered, SmallTalk int64
 	// Residents is the number of distinct residents who asked the bot.
 	// Residents who asked to be forgotten no longer count: their
 	// consultations stay, without a pseudonym.
@@ -192,6 +206,10 @@ type Report struct {
 // one person since no identity is recorded for them.
 func (r *Report) PeopleServed() int64 { return r.Residents + r.Offline }
 
+// Answered is the number of consultations given an answer: by the bot
+// (a cited article, a curated answer, ranked articles) or by staff.
+func (r *Report) Answered() int64 { return r.Consultations - r.Unanswered - r.SmallTalk }
+
 // SetTopicNames adds or replaces topic names (id → Chinese name), such as
 // the topics of the office's FAQ pack, over DefaultTopicNames.
 func (r *Report) SetTopicNames(names map[string]string) {
@@ -208,8 +226,11 @@ func (r *Report) SetTopicNames(names map[string]string) {
 // TopicName returns the Chinese name of a topic id; unknown ids are shown
 // as they are and the empty id as UnknownTopicName.
 func (r *Report) TopicName(id string) string {
-	if id == "" {
+	switch id {
+	case "":
 		return UnknownTopicName
+	case SmallTalkTopic:
+		return AnswerKindNames[KindSmallTalk]
 	}
 	if n, ok := r.topicNames[id]; ok {
 		return n
@@ -263,8 +284,18 @@ func Build(ctx context.Context, db *store.DB, from, to time.Time, loc *time.Loca
 		} else {
 			r.Online += g.Count
 		}
-		topics[g.Topic] += g.Count
+		topic := g.Topic
+		if g.AnswerKind == KindSmallTalk {
+			topic = SmallTalkTopic // whatever was recorded: not a legal topic
+		}
+		topics[topic] += g.Count
 		kinds[g.AnswerKind] += g.Count
+		switch g.AnswerKind {
+		case KindNone, "":
+			r.Unanswered += g.Count
+		case KindSmallTalk:
+			r.SmallTalk += g.Count
+		}
 		channels[g.Channel] += g.Count
 		switch g.Feedback {
 		case 1:

@@ -87,6 +87,8 @@ func TestBuildSeededYear(t *testing.T) {
 	helpful := count(t, db, `SELECT COUNT(*) FROM consultations WHERE feedback = 1 AND at >= ? AND at < ?`, lo, hi)
 	unhelpful := count(t, db, `SELECT COUNT(*) FROM consultations WHERE feedback = -1 AND at >= ? AND at < ?`, lo, hi)
 	handed := count(t, db, `SELECT COUNT(*) FROM consultations WHERE handed_over = 1 AND at >= ? AND at < ?`, lo, hi)
+	unanswered := count(t, db, `SELECT COUNT(*) FROM consultations WHERE answer_kind = 'none' AND at >= ? AND at < ?`, lo, hi)
+	smallTalk := count(t, db, `SELECT COUNT(*) FROM consultations WHERE answer_kind = 'smalltalk' AND at >= ? AND at < ?`, lo, hi)
 
 	checks := []struct {
 		name      string
@@ -102,6 +104,9 @@ func TestBuildSeededYear(t *testing.T) {
 		{"helpful", r.Feedback.Helpful, helpful},
 		{"not helpful", r.Feedback.NotHelpful, unhelpful},
 		{"handed over", r.HandOvers.Consultations, handed},
+		{"unanswered", r.Unanswered, unanswered},
+		{"small talk", r.SmallTalk, smallTalk},
+		{"answered", r.Answered(), seedConsultations - unanswered - smallTalk},
 		{"tickets", r.HandOvers.Tickets, 5},
 		{"tickets answered", r.HandOvers.Answered, 4},
 		{"campaigns", int64(len(r.Campaigns.List)), 3},
@@ -232,8 +237,9 @@ func TestXLSX(t *testing.T) {
 		{"概况", "A2", "项目"},
 		{"概况", "A3", "接受群众咨询"},
 		{"概况", "B3", "199"},
-		{"概况", "B6", "55"},
-		{"概况", "B7", "36"},
+		{"概况", "A6", "给出解答"},
+		{"概况", "B9", "55"},
+		{"概况", "B10", "36"},
 		{"按月", "A3", "2026年1月"},
 		{"按月", "B3", "12"},
 		{"按月", "A15", "合计"},

@@ -87,10 +87,14 @@ func seedYear(tb testing.TB, db *store.DB) {
 					feedback = -1
 				}
 				handed := k%13 == 0
-				if kind == KindStaff {
+				topic := seedTopics[k%len(seedTopics)]
+				if k%17 == 5 && kind != KindStaff {
+					kind, topic = KindSmallTalk, "" // 你好, 谢谢
+				}
+				if kind == KindStaff || kind == KindSmallTalk {
 					feedback, handed = 0, false
 				}
-				if _, err := ins.Exec(t.Unix(), resident, channel, "private", seedTopics[k%len(seedTopics)], kind, "问题", feedback, handed); err != nil {
+				if _, err := ins.Exec(t.Unix(), resident, channel, "private", topic, kind, "问题", feedback, handed); err != nil {
 					return err
 				}
 				k++

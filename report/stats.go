@@ -77,10 +77,16 @@ func (r *Report) Caption() string {
 	} else {
 		add("咨询 %d 人次，服务群众 %d 人", r.Consultations, r.PeopleServed())
 	}
+	if r.Answered() < r.Consultations {
+		add("给出解答 %d 人次，未能解答 %d，闲聊问候 %d", r.Answered(), r.Unanswered, r.SmallTalk)
+	}
 	var top []string
 	for _, c := range r.ByTopic {
 		if len(top) == 5 {
 			break
+		}
+		if c.Key == SmallTalkTopic {
+			continue
 		}
 		top = append(top, fmt.Sprintf("%s %d", r.TopicName(c.Key), c.Count))
 	}

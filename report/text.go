@@ -110,9 +110,12 @@ func (r *Report) Summary() string {
 	default:
 		fmt.Fprintf(&b, "通过普法机器人接受群众咨询%d人次，服务群众%d人", r.Consultations, r.PeopleServed())
 	}
+	if r.Answered() < r.Consultations {
+		fmt.Fprintf(&b, "，解答群众法律问题%d人次", r.Answered())
+	}
 	var top []string
 	for _, c := range r.ByTopic {
-		if c.Key == "" || len(top) == 3 {
+		if c.Key == "" || c.Key == SmallTalkTopic || len(top) == 3 {
 			continue
 		}
 		top = append(top, fmt.Sprintf("%s（%d人次）", r.TopicName(c.Key), c.Count))

@@ -53,6 +53,10 @@ type Campaign struct {
 	Buttons []Button `yaml:"buttons,omitempty"`
 	// Disabled keeps a campaign in the file without scheduling it.
 	Disabled bool `yaml:"disabled,omitempty"`
+	// Office is the id of the office whose own campaign this is (its
+	// subscribers and groups only); "" for the shared calendar, which
+	// reaches every office. Set from the offices list, never from YAML.
+	Office string `yaml:"-"`
 }
 
 // Button is a link button under a campaign message.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -105,6 +104,7 @@ func (c *fakeClock) waitForTimer(t *testing.T) {
 	}
 }
 
+//lint:ignore ST1005 Telegram's own wording
 var errBlocked = errors.New("Forbidden: bot was blocked by the user")
 
 // fakeSender records what it sends; fail decides, per chat and attempt
@@ -157,18 +157,6 @@ func (f *fakeSender) total() int {
 		n += c
 	}
 	return n
-}
-
-// recipients lists the chats that received something, sorted.
-func (f *fakeSender) recipients() []int64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var ids []int64
-	for id := range f.got {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent log writes.

@@ -376,6 +376,7 @@ func occurrenceOf(c Campaign, kind string, at time.Time) store.Occurrence {
 		Title:       c.DisplayTitle(),
 		Audience:    c.AudienceOrDefault(),
 		Message:     c.Message,
+		Office:      c.Office,
 	}
 	if len(c.Buttons) > 0 {
 		b, _ := json.Marshal(c.Buttons)
@@ -435,6 +436,12 @@ func (s *Scheduler) RunNow(ctx context.Context, campaignID string) (o store.Occu
 // guarantees as a campaign. html must be valid Telegram HTML (see
 // CheckMessage); the error then says what is wrong.
 func (s *Scheduler) Broadcast(ctx context.Context, staffUserID int64, html string) (occurrenceID int64, err error) {
+	return s.BroadcastOffice(ctx, "", staffUserID, html)
+}
+
+// BroadcastOffice is Broadcast to one office's chats only; office "" is
+// every office (county staff, or a single township).
+func (s *Scheduler) BroadcastOffice(ctx context.Context, office string, staffUserID int64, html string) (occurrenceID int64, err error) {
 	if err := CheckMessage(html); err != nil {
 		return 0, fmt.Errorf("schedules: broadcast: %w", err)
 	}
@@ -445,11 +452,12 @@ func (s *Scheduler) Broadcast(ctx context.Context, staffUserID int64, html strin
 		Title:       fmt.Sprintf("工作人员广播（%d）", staffUserID),
 		Audience:    s.opt.BroadcastAudience,
 		Message:     html,
+		Office:      office,
 	})
 	if err != nil {
 		return 0, err
 	}
-	s.log.Info("staff broadcast recorded", "staff_user", staffUserID, "occurrence_id", o.ID, "audience", o.Audience)
+	s.log.Info("staff broadcast recorded", "staff_user", staffUserID, "occurrence_id", o.ID, "audience", o.Audience, "office", office)
 	s.poke()
 	return o.ID, nil
 }

@@ -61,6 +61,9 @@ type Occurrence struct {
 	Status     string
 	CreatedAt  time.Time
 	FinishedAt time.Time // zero while unfinished
+	// Office is the office whose own campaign or broadcast this is: only
+	// its chats receive it. "" reaches every office.
+	Office string
 }
 
 // Finished reports whether the occurrence needs no more work.
@@ -120,7 +123,7 @@ type CampaignCount struct {
 	Reached int
 }
 
-const occurrenceColumns = `id, campaign_id, scheduled_at, kind, title, audience, message, buttons, status, created_at, finished_at`
+const occurrenceColumns = `id, campaign_id, scheduled_at, kind, title, audience, message, buttons, status, created_at, finished_at, office`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -130,7 +133,7 @@ func scanOccurrence(r rowScanner) (Occurrence, error) {
 		scheduledAt, createdAt int64
 		finishedAt             sql.NullInt64
 	)
-	err := r.Scan(&o.ID, &o.CampaignID, &scheduledAt, &o.Kind, &o.Title, &o.Audience, &o.Message, &o.Buttons, &o.Status, &createdAt, &finishedAt)
+	err := r.Scan(&o.ID, &o.CampaignID, &scheduledAt, &o.Kind, &o.Title, &o.Audience, &o.Message, &o.Buttons, &o.Status, &createdAt, &finishedAt, &o.Office)
 	if err != nil {
 		return o, err
 	}
@@ -140,13 +143,6 @@ func scanOccurrence(r rowScanner) (Occurrence, error) {
 		o.FinishedAt = time.Unix(finishedAt.Int64, 0)
 	}
 	return o, nil
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.Unix()
 }
 
 // CreateOccurrence records o unless an occurrence of the same campaign at
@@ -212,9 +208,9 @@ func insertOccurrence(ctx context.Context, tx *sql.Tx, o *Occurrence, now int64)
 	if o.Status == OccurrenceSkipped || o.Status == OccurrenceDone {
 		finished = now
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO occurrences(campaign_id, scheduled_at, kind, title, audience, message, buttons, status, created_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(campaign_id, scheduled_at) DO NOTHING`,
-		o.CampaignID, o.ScheduledAt.Unix(), o.Kind, o.Title, o.Audience, o.Message, o.Buttons, o.Status, now, finished)
+	res, err := tx.ExecContext(ctx, `INSERT INTO occurrences(campaign_id, scheduled_at, kind, title, audience, message, buttons, status, created_at, finished_at, office)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(campaign_id, scheduled_at) DO NOTHING`,
+		o.CampaignID, o.ScheduledAt.Unix(), o.Kind, o.Title, o.Audience, o.Message, o.Buttons, o.Status, now, finished, o.Office)
 	if err != nil {
 		return false, err
 	}
@@ -287,11 +283,13 @@ func (db *DB) StartOccurrence(ctx context.Context, id int64) (Occurrence, error)
 		if err != nil || o.Status != OccurrencePending {
 			return err
 		}
-		q, args, err := audienceQuery(o.Audience)
+		q, args, err := officeAudienceQuery(o.Audience, o.Office)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id) SELECT ?, chat_id FROM (`+q+`) ORDER BY chat_id`, append([]any{id}, args...)...); err != nil {
+		// Each delivery keeps its recipient's office, for office reports.
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id, office)
+SELECT ?, a.chat_id, `+chatOfficeOf("a.chat_id")+` FROM (`+q+`) AS a ORDER BY a.chat_id`, append([]any{id}, args...)...); err != nil {
 			return fmt.Errorf("snapshot recipients: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE occurrences SET status = 'running' WHERE id = ?`, id); err != nil {
@@ -357,7 +355,7 @@ func (db *DB) Audience(ctx context.Context, audience string) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT chat_id FROM (`+q+`) ORDER BY chat_id`, args...)
+	rows, err := db.db.QueryContext(ctx, `SELECT chat_id FROM (`+q+`) AS audience ORDER BY chat_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: audience %s: %w", audience, err)
 	}
@@ -383,7 +381,7 @@ func (db *DB) AudienceSize(ctx context.Context, audience string) (int, error) {
 		return 0, fmt.Errorf("store: %w", err)
 	}
 	var n int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`)`, args...).Scan(&n); err != nil {
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`) AS audience`, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: audience %s: %w", audience, err)
 	}
 	return n, nil
@@ -455,12 +453,26 @@ func (db *DB) RecordDelivery(ctx context.Context, occurrenceID, chatID int64, r 
 		default:
 			return fmt.Errorf("unknown delivery status %q", r.Status)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return db.retireDeliveries(ctx, tx, chatID)
 	})
 	if err != nil {
-		return fmt.Errorf("store: record delivery %d/%d: %w", occurrenceID, chatID, err)
+		return fmt.Errorf("store: record a delivery of occurrence %d: %w", occurrenceID, err)
 	}
 	return nil
+}
+
+// retireDeliveries replaces a private chat's id in its finished deliveries
+// by its ChatRef: reports still count distinct recipients, but a finished
+// delivery no longer names the person it went to.
+func (db *DB) retireDeliveries(ctx context.Context, tx *sql.Tx, chatID int64) error {
+	if !isPrivateChatID(chatID) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET chat_id = ? WHERE chat_id = ? AND status <> 'pending'`, db.ChatRef(chatID), chatID)
+	return err
 }
 
 // OccurrenceProgress counts an occurrence's deliveries.
@@ -479,8 +491,8 @@ type querier interface {
 func progressOf(ctx context.Context, q querier, id int64) (Progress, error) {
 	var p Progress
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*),
-		COALESCE(SUM(status = 'sent'), 0), COALESCE(SUM(status = 'blocked'), 0),
-		COALESCE(SUM(status = 'failed'), 0), COALESCE(SUM(status = 'pending'), 0)
+		COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'blocked' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0)
 		FROM deliveries WHERE occurrence_id = ?`, id).Scan(&p.Recipients, &p.Sent, &p.Blocked, &p.Failed, &p.Pending)
 	return p, err
 }
@@ -521,11 +533,12 @@ func (db *DB) FinishOccurrence(ctx context.Context, id int64) (op OccurrenceProg
 // newest first, with their progress.
 func (db *DB) RecentOccurrences(ctx context.Context, limit int) ([]OccurrenceProgress, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT o.id, o.campaign_id, o.scheduled_at, o.kind, o.title, o.audience, o.message, o.buttons, o.status, o.created_at, o.finished_at,
-		COUNT(d.chat_id), COALESCE(SUM(d.status = 'sent'), 0), COALESCE(SUM(d.status = 'blocked'), 0),
-		COALESCE(SUM(d.status = 'failed'), 0), COALESCE(SUM(d.status = 'pending'), 0)
+		COUNT(d.chat_id), COALESCE(SUM(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.status = 'blocked' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END), 0)
 		FROM (SELECT * FROM occurrences ORDER BY id DESC LIMIT ?) o
 		LEFT JOIN deliveries d ON d.occurrence_id = o.id
-		GROUP BY o.id ORDER BY o.id DESC`, limit)
+		GROUP BY o.id, o.campaign_id, o.scheduled_at, o.kind, o.title, o.audience, o.message, o.buttons, o.status, o.created_at, o.finished_at
+		ORDER BY o.id DESC`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent occurrences: %w", err)
 	}
@@ -563,8 +576,8 @@ func (db *DB) CampaignCounts(ctx context.Context, from, to time.Time) ([]Campaig
 			ORDER BY t.scheduled_at DESC LIMIT 1),
 		COUNT(DISTINCT CASE WHEN o.status != 'skipped' THEN o.id END),
 		COUNT(DISTINCT CASE WHEN o.status = 'skipped' THEN o.id END),
-		COALESCE(SUM(d.status = 'sent'), 0), COALESCE(SUM(d.status = 'blocked'), 0),
-		COALESCE(SUM(d.status = 'failed'), 0), COALESCE(SUM(d.status = 'pending'), 0),
+		COALESCE(SUM(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.status = 'blocked' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END), 0),
 		COUNT(DISTINCT CASE WHEN d.status = 'sent' THEN d.chat_id END)
 		FROM occurrences o LEFT JOIN deliveries d ON d.occurrence_id = o.id
 		WHERE o.scheduled_at >= ?1 AND o.scheduled_at < ?2
@@ -593,6 +606,14 @@ func (db *DB) CampaignCounts(ctx context.Context, from, to time.Time) ([]Campaig
 // whether to write it.
 func (db *DB) UpdateSetting(ctx context.Context, key string, fn func(cur string, ok bool) (next string, write bool, err error)) error {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if db.dialect == dialectPostgres {
+			// SQLite's write transaction is exclusive; PostgreSQL's is
+			// not: two processes sharing the database (replicas) must
+			// not both read a free lease and both take it.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, "setting:"+key); err != nil {
+				return err
+			}
+		}
 		var cur string
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&cur)
 		ok := err == nil

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -136,8 +135,8 @@ func TestAudiences(t *testing.T) {
 }
 
 func TestDeliveriesLifecycle(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pufabot.db")
-	db, err := Open(path)
+	path := testLocation(t)
+	db, err := openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +219,7 @@ func TestDeliveriesLifecycle(t *testing.T) {
 
 	// Restart: the occurrence is still unfinished and resumes where it was.
 	db.Close()
-	db, err = Open(path)
+	db, err = openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,10 +248,15 @@ func TestDeliveriesLifecycle(t *testing.T) {
 	if _, fin, _ := db.FinishOccurrence(ctx, o.ID); fin {
 		t.Errorf("second FinishOccurrence reported finishing again")
 	}
-	var attempts int
-	db.SQL().QueryRow(`SELECT attempts FROM deliveries WHERE occurrence_id = ? AND chat_id = 3`, o.ID).Scan(&attempts)
+	// Finished deliveries name no private chat, only its keyed stand-in.
+	var attempts, raw int
+	db.SQL().QueryRow(`SELECT attempts FROM deliveries WHERE occurrence_id = ? AND chat_id = ?`, o.ID, db.ChatRef(3)).Scan(&attempts)
 	if attempts != 2 {
 		t.Errorf("chat 3 attempts = %d, want 2", attempts)
+	}
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM deliveries WHERE status <> 'pending' AND chat_id BETWEEN 1 AND 6`).Scan(&raw)
+	if raw != 0 {
+		t.Errorf("%d finished deliveries keep a private chat id", raw)
 	}
 
 	recent, err := db.RecentOccurrences(ctx, 10)

@@ -30,7 +30,11 @@ const (
 )
 
 // Chat is a chat the bot talks to. Nothing about the person behind a private
-// chat is kept beyond the id Telegram needs to deliver a message.
+// chat is kept beyond the id Telegram needs to deliver a message, and that
+// only while the chat has a subscription: a resident who only asks or
+// presses buttons leaves no chat row. Private chats carry no times either
+// (CreatedAt and UpdatedAt are zero): a time next to a Telegram id could be
+// matched with the time of a consultation.
 type Chat struct {
 	ID    int64
 	Kind  string // ChatPrivate, ChatGroup, ChatSupergroup, ChatChannel
@@ -42,18 +46,27 @@ type Chat struct {
 	BlockedAt time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Office is the office of a registered group, or of a subscribed
+	// resident; "" for the implicit office.
+	Office string
 }
 
 // UpsertChat records that the chat exists and is reachable: it creates the
 // row, refreshes kind and title, and clears blocked_at (the chat just
-// talked to the bot, so it no longer blocks it).
+// talked to the bot, so it no longer blocks it). A private chat is only
+// refreshed, never created here: Subscribe creates it.
 func (db *DB) UpsertChat(ctx context.Context, c Chat) error {
-	now := db.now()
-	_, err := db.db.ExecContext(ctx, `
+	var err error
+	if c.Kind == ChatPrivate {
+		_, err = db.db.ExecContext(ctx, `UPDATE chats SET blocked_at = NULL WHERE chat_id = ? AND blocked_at IS NOT NULL`, c.ID)
+	} else {
+		now := db.now()
+		_, err = db.db.ExecContext(ctx, `
 INSERT INTO chats(chat_id, kind, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT(chat_id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
     blocked_at = NULL, updated_at = excluded.updated_at`,
-		c.ID, c.Kind, c.Title, now, now)
+			c.ID, c.Kind, c.Title, now, now)
+	}
 	if err != nil {
 		return fmt.Errorf("store: upsert chat: %w", err)
 	}
@@ -66,8 +79,8 @@ func (db *DB) GetChat(ctx context.Context, chatID int64) (Chat, error) {
 	var reg int
 	var blocked sql.NullInt64
 	var created, updated int64
-	err := db.db.QueryRowContext(ctx, `SELECT chat_id, kind, title, group_registered, blocked_at, created_at, updated_at FROM chats WHERE chat_id = ?`, chatID).
-		Scan(&c.ID, &c.Kind, &c.Title, &reg, &blocked, &created, &updated)
+	err := db.db.QueryRowContext(ctx, `SELECT chat_id, kind, title, group_registered, blocked_at, created_at, updated_at, office FROM chats WHERE chat_id = ?`, chatID).
+		Scan(&c.ID, &c.Kind, &c.Title, &reg, &blocked, &created, &updated, &c.Office)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chat{}, ErrNotFound
 	}
@@ -90,7 +103,8 @@ func (db *DB) MarkBlocked(ctx context.Context, chatID int64) (bool, error) {
 	changed := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
-		res, err := tx.ExecContext(ctx, `UPDATE chats SET blocked_at = ?, updated_at = ? WHERE chat_id = ? AND blocked_at IS NULL`, now, now, chatID)
+		res, err := tx.ExecContext(ctx, `UPDATE chats SET blocked_at = ?, updated_at = CASE kind WHEN 'private' THEN 0 ELSE ? END
+WHERE chat_id = ? AND blocked_at IS NULL`, now, now, chatID)
 		if err != nil {
 			return err
 		}
@@ -102,7 +116,7 @@ func (db *DB) MarkBlocked(ctx context.Context, chatID int64) (bool, error) {
 			return nil
 		}
 		changed = true
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, now, EventBlocked, AllTopics)
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic, office) VALUES (?, ?, ?, `+chatOffice+`)`, eventHour(now), EventBlocked, AllTopics, chatID)
 		return err
 	})
 	if err != nil {
@@ -111,8 +125,13 @@ func (db *DB) MarkBlocked(ctx context.Context, chatID int64) (bool, error) {
 	return changed, nil
 }
 
-// Subscribe adds a subscription of the chat (which must exist) to topic,
-// AllTopics for every campaign. It reports whether the subscription is new.
+// Subscribe adds a subscription of the chat to topic, AllTopics for every
+// campaign, and reports whether the subscription is new. A private chat
+// (positive id) is stored with its first subscription; a group must have
+// been stored before.
+//
+// Subscriptions carry no time, and the anonymous event records no topic:
+// either could be matched with a consultation asked just before.
 func (db *DB) Subscribe(ctx context.Context, chatID int64, topic string) (bool, error) {
 	if topic == "" {
 		topic = AllTopics
@@ -120,7 +139,20 @@ func (db *DB) Subscribe(ctx context.Context, chatID int64, topic string) (bool, 
 	added := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO subscriptions(chat_id, topic, created_at) VALUES (?, ?, ?)`, chatID, topic, now)
+		if isPrivateChatID(chatID) {
+			// The chat joins its resident's office (private chat ids are
+			// user ids).
+			resident, err := db.Pseudonym(ctx, chatID)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO chats(chat_id, kind, office, created_at, updated_at)
+VALUES (?, 'private', COALESCE((SELECT office FROM resident_offices WHERE resident = ?), ''), 0, 0)
+ON CONFLICT(chat_id) DO NOTHING`, chatID, resident); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO subscriptions(chat_id, topic, created_at) VALUES (?, ?, 0)`, chatID, topic)
 		if err != nil {
 			return err
 		}
@@ -132,40 +164,40 @@ func (db *DB) Subscribe(ctx context.Context, chatID int64, topic string) (bool, 
 			return nil
 		}
 		added = true
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, now, EventSubscribe, topic)
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic, office) VALUES (?, ?, ?, `+chatOffice+`)`, eventHour(now), EventSubscribe, AllTopics, chatID)
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("store: subscribe %d to %s: %w", chatID, topic, err)
+		return false, fmt.Errorf("store: subscribe to %s: %w", topic, err)
 	}
 	return added, nil
 }
 
 // Unsubscribe removes the chat's subscription to one topic (AllTopics is a
 // topic of its own here; see UnsubscribeAll). It reports whether there was
-// one.
+// one. A private chat left with no subscription is deleted.
 func (db *DB) Unsubscribe(ctx context.Context, chatID int64, topic string) (bool, error) {
 	if topic == "" {
 		topic = AllTopics
 	}
-	n, err := db.unsubscribe(ctx, `DELETE FROM subscriptions WHERE chat_id = ? AND topic = ? RETURNING topic`, chatID, topic)
+	n, err := db.unsubscribe(ctx, chatID, `DELETE FROM subscriptions WHERE chat_id = ? AND topic = ? RETURNING topic`, chatID, topic)
 	if err != nil {
-		return false, fmt.Errorf("store: unsubscribe %d from %s: %w", chatID, topic, err)
+		return false, fmt.Errorf("store: unsubscribe from %s: %w", topic, err)
 	}
 	return n > 0, nil
 }
 
 // UnsubscribeAll removes every subscription of the chat and returns how
-// many there were.
+// many there were. A private chat is deleted with its last subscription.
 func (db *DB) UnsubscribeAll(ctx context.Context, chatID int64) (int, error) {
-	n, err := db.unsubscribe(ctx, `DELETE FROM subscriptions WHERE chat_id = ? RETURNING topic`, chatID)
+	n, err := db.unsubscribe(ctx, chatID, `DELETE FROM subscriptions WHERE chat_id = ? RETURNING topic`, chatID)
 	if err != nil {
-		return 0, fmt.Errorf("store: unsubscribe %d: %w", chatID, err)
+		return 0, fmt.Errorf("store: unsubscribe: %w", err)
 	}
 	return n, nil
 }
 
-func (db *DB) unsubscribe(ctx context.Context, query string, args ...any) (int, error) {
+func (db *DB) unsubscribe(ctx context.Context, chatID int64, query string, args ...any) (int, error) {
 	n := 0
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, query, args...)
@@ -188,13 +220,13 @@ func (db *DB) unsubscribe(ctx context.Context, query string, args ...any) (int, 
 			return err
 		}
 		now := db.now()
-		for _, t := range topics {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, now, EventUnsubscribe, t); err != nil {
+		for range topics {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic, office) VALUES (?, ?, ?, `+chatOffice+`)`, eventHour(now), EventUnsubscribe, AllTopics, chatID); err != nil {
 				return err
 			}
 		}
 		n = len(topics)
-		return nil
+		return dropUnneededChat(ctx, tx, chatID)
 	})
 	return n, err
 }
@@ -235,8 +267,9 @@ WHERE c.blocked_at IS NULL ORDER BY s.chat_id`
 	return db.chatsQueryIDs(ctx, "subscribers", q, args...)
 }
 
-// RegisterGroup marks a group chat as registered for campaigns (creating
-// its row if needed). It reports whether it was not registered before.
+// RegisterGroup marks a group chat as registered for campaigns of
+// c.Office (creating its row if needed). It reports whether it was not
+// registered before.
 func (db *DB) RegisterGroup(ctx context.Context, c Chat) (bool, error) {
 	added := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
@@ -248,9 +281,9 @@ func (db *DB) RegisterGroup(ctx context.Context, c Chat) (bool, error) {
 		}
 		added = reg == 0
 		_, err = tx.ExecContext(ctx, `
-INSERT INTO chats(chat_id, kind, title, group_registered, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)
+INSERT INTO chats(chat_id, kind, title, group_registered, office, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)
 ON CONFLICT(chat_id) DO UPDATE SET kind = excluded.kind, title = excluded.title, group_registered = 1,
-    blocked_at = NULL, updated_at = excluded.updated_at`, c.ID, c.Kind, c.Title, now, now)
+    office = excluded.office, blocked_at = NULL, updated_at = excluded.updated_at`, c.ID, c.Kind, c.Title, c.Office, now, now)
 		return err
 	})
 	if err != nil {
@@ -288,12 +321,19 @@ type ChatCounts struct {
 
 // CountChats counts chats by reachability, for staff statistics.
 func (db *DB) CountChats(ctx context.Context) (ChatCounts, error) {
+	return db.countChats(ctx, AllOffices)
+}
+
+func (db *DB) countChats(ctx context.Context, office string) (ChatCounts, error) {
 	var c ChatCounts
+	cond, args := officeCond(office, "office")
+	scond, _ := officeCond(office, "c.office")
+	all := append(append(append(append([]any{}, args...), args...), args...), args...)
 	err := db.db.QueryRowContext(ctx, `SELECT
-  (SELECT COUNT(*) FROM chats WHERE kind = 'private' AND blocked_at IS NULL),
-  (SELECT COUNT(DISTINCT s.chat_id) FROM subscriptions s JOIN chats c ON c.chat_id = s.chat_id WHERE c.blocked_at IS NULL),
-  (SELECT COUNT(*) FROM chats WHERE group_registered = 1 AND blocked_at IS NULL),
-  (SELECT COUNT(*) FROM chats WHERE blocked_at IS NOT NULL)`).Scan(&c.Private, &c.Subscribers, &c.Groups, &c.Blocked)
+  (SELECT COUNT(*) FROM chats WHERE kind = 'private' AND blocked_at IS NULL`+cond+`),
+  (SELECT COUNT(DISTINCT s.chat_id) FROM subscriptions s JOIN chats c ON c.chat_id = s.chat_id WHERE c.blocked_at IS NULL`+scond+`),
+  (SELECT COUNT(*) FROM chats WHERE group_registered = 1 AND blocked_at IS NULL`+cond+`),
+  (SELECT COUNT(*) FROM chats WHERE blocked_at IS NOT NULL`+cond+`)`, all...).Scan(&c.Private, &c.Subscribers, &c.Groups, &c.Blocked)
 	if err != nil {
 		return c, fmt.Errorf("store: count chats: %w", err)
 	}
@@ -320,6 +360,27 @@ func (db *DB) chatsQueryIDs(ctx context.Context, what, q string, args ...any) ([
 	return out, nil
 }
 
+// chatOffice is an expression for the office of the chat whose id is its
+// one parameter ("" for an unknown chat).
+const chatOffice = `COALESCE((SELECT office FROM chats WHERE chat_id = ?), '')`
+
+// eventHour is the time recorded for an anonymous subscription event: the
+// hour, not the second, so that an event cannot be matched with the
+// consultation asked just before it (reports count events by day).
+func eventHour(unix int64) int64 { return unix - unix%3600 }
+
+// dropUnneededChat deletes a private chat's row once it has no
+// subscription: nothing else needs it (tickets and deliveries keep their
+// own chat id for as long as they need it).
+func dropUnneededChat(ctx context.Context, tx *sql.Tx, chatID int64) error {
+	if !isPrivateChatID(chatID) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE chat_id = ? AND kind = 'private'
+AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE chat_id = ?)`, chatID, chatID)
+	return err
+}
+
 // Forget deletes what is stored about a resident: the chat row and its
 // subscriptions, the texts of their questions and hand-over tickets, and
 // the link between their tickets and their chat. Anonymous counts remain:
@@ -328,10 +389,17 @@ func (db *DB) chatsQueryIDs(ctx context.Context, what, q string, args ...any) ([
 func (db *DB) Forget(ctx context.Context, chatID int64, resident string) error {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
+		var office string
+		if err := tx.QueryRowContext(ctx, `SELECT `+chatOffice, chatID).Scan(&office); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE chat_id = ?`, chatID); err != nil {
 			return err
 		}
 		if resident != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM resident_offices WHERE resident = ?`, resident); err != nil {
+				return err
+			}
 			// A fresh random token replaces the pseudonym: the rows can no
 			// longer be tied to the person (the token is not derived from
 			// anything), yet the count of residents served stays right.
@@ -347,17 +415,24 @@ func (db *DB) Forget(ctx context.Context, chatID int64, resident string) error {
 WHERE chat_id = ? OR (resident = ? AND resident <> '')`, chatID, resident); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id = ?`, chatID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id IN (?, ?)`, chatID, db.ChatRef(chatID)); err != nil {
+			return err
+		}
+		// Campaign messages not sent yet are not sent any more.
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'failed', error = 'the resident asked to be forgotten' WHERE chat_id = ? AND status = 'pending'`, chatID); err != nil {
+			return err
+		}
+		if err := db.retireDeliveries(ctx, tx, chatID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE telegram_updates SET payload = NULL WHERE chat_id = ? AND done_at IS NOT NULL`, chatID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic) VALUES (?, ?, ?)`, now, EventForget, AllTopics)
+		_, err := tx.ExecContext(ctx, `INSERT INTO subscription_events(at, kind, topic, office) VALUES (?, ?, ?, ?)`, eventHour(now), EventForget, AllTopics, office)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: forget chat %d: %w", chatID, err)
+		return fmt.Errorf("store: forget: %w", err)
 	}
 	return nil
 }

@@ -27,8 +27,8 @@ func TestSubscriptions(t *testing.T) {
 	if _, err := db.Subscribe(ctx, 2, "labor"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Subscribe(ctx, 99, "labor"); err == nil {
-		t.Fatal("Subscribe of an unknown chat succeeded")
+	if _, err := db.Subscribe(ctx, -99, "labor"); err == nil {
+		t.Fatal("Subscribe of an unknown group succeeded")
 	}
 	got, err := db.Subscriptions(ctx, 1)
 	if err != nil {
@@ -66,6 +66,9 @@ func TestSubscriptions(t *testing.T) {
 	}
 	if got, _ := db.Subscriptions(ctx, 1); len(got) != 0 {
 		t.Fatalf("after UnsubscribeAll: %v", got)
+	}
+	if _, err := db.GetChat(ctx, 1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a private chat with no subscription is kept: %v", err)
 	}
 	// Events: 4 subscribes, 1 + 2 unsubscribes.
 	counts := eventCounts(t, db)
@@ -146,10 +149,10 @@ func TestRegisteredGroups(t *testing.T) {
 func TestForgetKeepsAnonymousCounts(t *testing.T) {
 	db := mustOpen(t)
 	ctx := context.Background()
-	mustUpsert(t, db, Chat{ID: 7, Kind: ChatPrivate})
-	mustUpsert(t, db, Chat{ID: 8, Kind: ChatPrivate})
-	if _, err := db.Subscribe(ctx, 7, "family"); err != nil {
-		t.Fatal(err)
+	for _, id := range []int64{7, 8} {
+		if _, err := db.Subscribe(ctx, id, "family"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	me, _ := db.Pseudonym(ctx, 7)
 	other, _ := db.Pseudonym(ctx, 8)

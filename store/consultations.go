@@ -15,6 +15,9 @@ const (
 	AnswerFAQ      = "faq"
 	AnswerArticles = "articles"
 	AnswerNone     = "none"
+	// AnswerSmallTalk marks a greeting, thanks or the like: no legal
+	// question was asked.
+	AnswerSmallTalk = "smalltalk"
 )
 
 // Feedback values.
@@ -33,13 +36,16 @@ type Consultation struct {
 	Channel    string // telegram (the default), cli, phone, visit, other
 	ChatType   string // private, group, supergroup
 	Topic      string
-	AnswerKind string   // AnswerCitation, AnswerFAQ, AnswerArticles, AnswerNone
+	AnswerKind string   // AnswerCitation, AnswerFAQ, AnswerArticles, AnswerNone, AnswerSmallTalk
 	Articles   []string // citations shown, best first
 	FAQID      string
 	Question   string // empty after privacy.retain_days or /forget
 	Feedback   int    // FeedbackHelpful, FeedbackNotHelpful or FeedbackNone
 	HandedOver bool
 	Latency    time.Duration
+	// Office is the office the consultation counts for; "" for the
+	// implicit office of a single township.
+	Office string
 }
 
 // RecordConsultation stores c and returns its id.
@@ -56,15 +62,12 @@ func (db *DB) RecordConsultation(ctx context.Context, c Consultation) (int64, er
 	if c.Question != "" {
 		question = c.Question
 	}
-	res, err := db.db.ExecContext(ctx, `INSERT INTO consultations
-(at, resident, channel, chat_type, topic, answer_kind, articles, faq_id, question, feedback, handed_over, latency_ms)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err := db.db.QueryRowContext(ctx, `INSERT INTO consultations
+(at, resident, channel, chat_type, topic, answer_kind, articles, faq_id, question, feedback, handed_over, latency_ms, office)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		at.Unix(), c.Resident, channel, c.ChatType, c.Topic, c.AnswerKind, strings.Join(c.Articles, "\n"), c.FAQID,
-		question, c.Feedback, consultationFlag(c.HandedOver), float64(c.Latency)/float64(time.Millisecond))
-	if err != nil {
-		return 0, fmt.Errorf("store: record consultation: %w", err)
-	}
-	id, err := res.LastInsertId()
+		question, c.Feedback, consultationFlag(c.HandedOver), float64(c.Latency)/float64(time.Millisecond), c.Office).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: record consultation: %w", err)
 	}
@@ -102,7 +105,7 @@ WHERE resident = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1`, resident, sin
 	return c, nil
 }
 
-const consultationColumns = `id, at, resident, channel, chat_type, topic, answer_kind, articles, faq_id, question, feedback, handed_over, latency_ms`
+const consultationColumns = `id, at, resident, channel, chat_type, topic, answer_kind, articles, faq_id, question, feedback, handed_over, latency_ms, office`
 
 func scanConsultation(row interface{ Scan(...any) error }) (Consultation, error) {
 	var c Consultation
@@ -112,7 +115,7 @@ func scanConsultation(row interface{ Scan(...any) error }) (Consultation, error)
 	var handed int
 	var latency float64
 	err := row.Scan(&c.ID, &at, &c.Resident, &c.Channel, &c.ChatType, &c.Topic, &c.AnswerKind, &articles, &c.FAQID,
-		&question, &c.Feedback, &handed, &latency)
+		&question, &c.Feedback, &handed, &latency, &c.Office)
 	if err != nil {
 		return c, err
 	}

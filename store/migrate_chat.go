@@ -26,7 +26,7 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO chats (chat_id, kind, title, group_registered, blocked_at, created_at, updated_at)
 SELECT ?, 'supergroup', title, group_registered, NULL, created_at, ? FROM chats WHERE chat_id = ?
 ON CONFLICT(chat_id) DO UPDATE SET
-    group_registered = MAX(chats.group_registered, excluded.group_registered),
+    group_registered = CASE WHEN chats.group_registered > excluded.group_registered THEN chats.group_registered ELSE excluded.group_registered END,
     title = CASE WHEN chats.title = '' THEN excluded.title ELSE chats.title END,
     updated_at = excluded.updated_at`, to, now, from); err != nil {
 			return err
@@ -35,7 +35,8 @@ ON CONFLICT(chat_id) DO UPDATE SET
 SELECT ?, topic, created_at FROM subscriptions WHERE chat_id = ?`, to, from); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'`, to, from); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'
+AND NOT EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.occurrence_id = deliveries.occurrence_id AND d2.chat_id = ?)`, to, from, to); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE chat_id = ?`, from)

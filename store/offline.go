@@ -47,18 +47,14 @@ func (db *DB) AddOfflineConsultations(ctx context.Context, at time.Time, topic, 
 	}
 	ids := make([]int64, 0, n)
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO consultations(at, resident, channel, topic, answer_kind, question) VALUES (?, '', ?, ?, ?, ?)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO consultations(at, resident, channel, topic, answer_kind, question) VALUES (?, '', ?, ?, ?, ?) RETURNING id`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for range n {
-			res, err := stmt.ExecContext(ctx, at.Unix(), channel, topic, AnswerStaff, question)
-			if err != nil {
-				return err
-			}
-			id, err := res.LastInsertId()
-			if err != nil {
+			var id int64
+			if err := stmt.QueryRowContext(ctx, at.Unix(), channel, topic, AnswerStaff, question).Scan(&id); err != nil {
 				return err
 			}
 			ids = append(ids, id)

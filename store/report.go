@@ -50,10 +50,19 @@ var streamThreshold int64 = 50_000
 
 // ConsultationTotals counts the consultations asked in [from, to).
 func (db *DB) ConsultationTotals(ctx context.Context, from, to time.Time) (ConsultationTotals, error) {
+	return db.consultationTotals(ctx, AllOffices, from, to)
+}
+
+func (db *DB) consultationTotals(ctx context.Context, office string, from, to time.Time) (ConsultationTotals, error) {
 	var t ConsultationTotals
 	lo, hi := from.Unix(), to.Unix()
+	cond, args := officeCond(office, "office", lo, hi)
+	byAt := `consultations INDEXED BY consultations_at`
+	if cond != "" {
+		byAt = `consultations INDEXED BY consultations_office_at`
+	}
 	var n int64
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM consultations INDEXED BY consultations_at WHERE at >= ? AND at < ?`, lo, hi).Scan(&n); err != nil {
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+byAt+` WHERE at >= ? AND at < ?`+cond, args...).Scan(&n); err != nil {
 		return t, fmt.Errorf("store: consultation totals: %w", err)
 	}
 	if n == 0 {
@@ -61,15 +70,15 @@ func (db *DB) ConsultationTotals(ctx context.Context, from, to time.Time) (Consu
 	}
 	// A short period: find its rows by time and sort them. A long one:
 	// walk the indexes that are already in group order.
-	groups, residents := `consultations INDEXED BY consultations_at`, `consultations INDEXED BY consultations_at`
-	if n > streamThreshold {
+	groups, residents := byAt, byAt
+	if n > streamThreshold && cond == "" {
 		groups, residents = `consultations INDEXED BY consultations_dims`, `consultations INDEXED BY consultations_resident_at`
 	}
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT topic, answer_kind, channel, feedback, handed_over, COUNT(*)
 		FROM `+groups+`
-		WHERE at >= ? AND at < ?
-		GROUP BY topic, answer_kind, channel, feedback, handed_over`, lo, hi)
+		WHERE at >= ? AND at < ?`+cond+`
+		GROUP BY topic, answer_kind, channel, feedback, handed_over`, args...)
 	if err != nil {
 		return t, fmt.Errorf("store: consultation totals: %w", err)
 	}
@@ -89,8 +98,8 @@ func (db *DB) ConsultationTotals(ctx context.Context, from, to time.Time) (Consu
 	err = db.db.QueryRowContext(ctx, `
 		SELECT COUNT(*) FROM (
 			SELECT resident FROM `+residents+`
-			WHERE at >= ? AND at < ? AND resident <> ''
-			GROUP BY resident)`, lo, hi).Scan(&t.Residents)
+			WHERE at >= ? AND at < ? AND resident <> ''`+cond+`
+			GROUP BY resident) AS residents`, args...).Scan(&t.Residents)
 	if err != nil {
 		return t, fmt.Errorf("store: distinct residents: %w", err)
 	}
@@ -101,17 +110,22 @@ func (db *DB) ConsultationTotals(ctx context.Context, from, to time.Time) (Consu
 // [bounds[i], bounds[i+1]); it returns len(bounds)-1 counts. Callers pass
 // calendar boundaries computed in their own time zone.
 func (db *DB) CountConsultations(ctx context.Context, bounds []time.Time) ([]int64, error) {
+	return db.countConsultations(ctx, AllOffices, bounds)
+}
+
+func (db *DB) countConsultations(ctx context.Context, office string, bounds []time.Time) ([]int64, error) {
 	if len(bounds) < 2 {
 		return nil, nil
 	}
-	stmt, err := db.db.PrepareContext(ctx, `SELECT COUNT(*) FROM consultations WHERE at >= ? AND at < ?`)
+	cond, extra := officeCond(office, "office")
+	stmt, err := db.db.PrepareContext(ctx, `SELECT COUNT(*) FROM consultations WHERE at >= ? AND at < ?`+cond)
 	if err != nil {
 		return nil, fmt.Errorf("store: count consultations: %w", err)
 	}
 	defer stmt.Close()
 	counts := make([]int64, len(bounds)-1)
 	for i := range counts {
-		if err := stmt.QueryRowContext(ctx, bounds[i].Unix(), bounds[i+1].Unix()).Scan(&counts[i]); err != nil {
+		if err := stmt.QueryRowContext(ctx, append([]any{bounds[i].Unix(), bounds[i+1].Unix()}, extra...)...).Scan(&counts[i]); err != nil {
 			return nil, fmt.Errorf("store: count consultations: %w", err)
 		}
 	}
@@ -132,11 +146,16 @@ type TicketTotals struct {
 // TicketTotals counts the hand-over tickets opened in [from, to) and how
 // quickly staff first replied to them.
 func (db *DB) TicketTotals(ctx context.Context, from, to time.Time) (TicketTotals, error) {
+	return db.ticketTotals(ctx, AllOffices, from, to)
+}
+
+func (db *DB) ticketTotals(ctx context.Context, office string, from, to time.Time) (TicketTotals, error) {
 	var t TicketTotals
+	cond, args := officeCond(office, "office", from.Unix(), to.Unix())
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT first_reply_at - created_at
 		FROM tickets
-		WHERE created_at >= ? AND created_at < ?`, from.Unix(), to.Unix())
+		WHERE created_at >= ? AND created_at < ?`+cond, args...)
 	if err != nil {
 		return t, fmt.Errorf("store: ticket totals: %w", err)
 	}
@@ -176,15 +195,27 @@ type CampaignTotals struct {
 // CampaignTotals lists the campaigns with occurrences scheduled in
 // [from, to), most messages first.
 func (db *DB) CampaignTotals(ctx context.Context, from, to time.Time) ([]CampaignTotals, error) {
+	return db.campaignTotals(ctx, AllOffices, from, to)
+}
+
+// campaignTotals counts, for one office, its own and the shared campaigns
+// and the messages delivered to its own recipients.
+func (db *DB) campaignTotals(ctx context.Context, office string, from, to time.Time) ([]CampaignTotals, error) {
+	occCond, dCond := "", ""
+	args := []any{from.Unix(), to.Unix()}
+	if office != AllOffices {
+		occCond, dCond = ` AND office IN ('', ?)`, ` AND d.office = ?`
+		args = append(args, office, office, office)
+	}
 	rows, err := db.db.QueryContext(ctx, `
 		WITH occ AS (
 			SELECT id, campaign_id, title, scheduled_at
 			FROM occurrences
-			WHERE scheduled_at >= ? AND scheduled_at < ? AND status <> 'skipped'
+			WHERE scheduled_at >= ? AND scheduled_at < ? AND status <> 'skipped'`+occCond+`
 		), per AS (
 			SELECT occ.id,
-				(SELECT COUNT(*) FROM deliveries d WHERE d.occurrence_id = occ.id AND d.status = 'sent') AS sent,
-				(SELECT COUNT(*) FROM deliveries d WHERE d.occurrence_id = occ.id AND d.status IN ('blocked', 'failed')) AS undelivered
+				(SELECT COUNT(*) FROM deliveries d WHERE d.occurrence_id = occ.id AND d.status = 'sent'`+dCond+`) AS sent,
+				(SELECT COUNT(*) FROM deliveries d WHERE d.occurrence_id = occ.id AND d.status IN ('blocked', 'failed')`+dCond+`) AS undelivered
 			FROM occ
 		)
 		SELECT occ.campaign_id,
@@ -192,7 +223,7 @@ func (db *DB) CampaignTotals(ctx context.Context, from, to time.Time) ([]Campaig
 			COUNT(*), SUM(per.sent), SUM(per.undelivered)
 		FROM occ JOIN per ON per.id = occ.id
 		GROUP BY occ.campaign_id
-		ORDER BY SUM(per.sent) DESC, occ.campaign_id`, from.Unix(), to.Unix())
+		ORDER BY SUM(per.sent) DESC, occ.campaign_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: campaign totals: %w", err)
 	}
@@ -225,13 +256,23 @@ type Reach struct {
 // A chat with no row in chats is classified by its id: Telegram gives
 // groups negative ids.
 func (db *DB) Reach(ctx context.Context, from, to time.Time) (Reach, error) {
+	return db.reach(ctx, AllOffices, from, to)
+}
+
+func (db *DB) reach(ctx context.Context, office string, from, to time.Time) (Reach, error) {
 	var r Reach
 	lo, hi := from.Unix(), to.Unix()
+	dCond, cCond := "", ""
+	args := []any{lo, hi, hi, lo}
+	if office != AllOffices {
+		dCond, cCond = ` AND d.office = ?`, ` AND office = ?`
+		args = []any{office, lo, hi, hi, lo, office}
+	}
 	err := db.db.QueryRowContext(ctx, `
 		WITH sent AS (
 			SELECT DISTINCT d.chat_id AS chat_id
 			FROM occurrences o
-			JOIN deliveries d INDEXED BY deliveries_report ON d.occurrence_id = o.id AND d.status = 'sent'
+			JOIN deliveries d INDEXED BY deliveries_report ON d.occurrence_id = o.id AND d.status = 'sent'`+dCond+`
 			WHERE o.scheduled_at >= ? AND o.scheduled_at < ?
 		), kinds AS (
 			SELECT sent.chat_id, COALESCE(c.kind IN ('group', 'supergroup'), sent.chat_id < 0) AS is_group
@@ -243,9 +284,9 @@ func (db *DB) Reach(ctx context.Context, from, to time.Time) (Reach, error) {
 				UNION
 				SELECT chat_id FROM chats
 				WHERE group_registered <> 0 AND kind IN ('group', 'supergroup')
-					AND created_at < ? AND (blocked_at IS NULL OR blocked_at >= ?)
-			)),
-			(SELECT COUNT(*) FROM kinds WHERE NOT is_group)`, lo, hi, hi, lo).Scan(&r.Groups, &r.PrivateChats)
+					AND created_at < ? AND (blocked_at IS NULL OR blocked_at >= ?)`+cCond+`
+			) AS groups),
+			(SELECT COUNT(*) FROM kinds WHERE NOT is_group)`, args...).Scan(&r.Groups, &r.PrivateChats)
 	if err != nil {
 		return r, fmt.Errorf("store: reach: %w", err)
 	}
@@ -255,10 +296,15 @@ func (db *DB) Reach(ctx context.Context, from, to time.Time) (Reach, error) {
 // SubscriptionEventCounts counts the subscription events in [from, to) by
 // kind (subscribe, unsubscribe, blocked, forget).
 func (db *DB) SubscriptionEventCounts(ctx context.Context, from, to time.Time) (map[string]int64, error) {
+	return db.subscriptionEventCounts(ctx, AllOffices, from, to)
+}
+
+func (db *DB) subscriptionEventCounts(ctx context.Context, office string, from, to time.Time) (map[string]int64, error) {
+	cond, args := officeCond(office, "office", from.Unix(), to.Unix())
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT kind, COUNT(*) FROM subscription_events
-		WHERE at >= ? AND at < ?
-		GROUP BY kind`, from.Unix(), to.Unix())
+		WHERE at >= ? AND at < ?`+cond+`
+		GROUP BY kind`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: subscription events: %w", err)
 	}
@@ -281,11 +327,16 @@ func (db *DB) SubscriptionEventCounts(ctx context.Context, from, to time.Time) (
 // ActiveSubscribers counts the chats subscribed to at least one topic now
 // and not blocked.
 func (db *DB) ActiveSubscribers(ctx context.Context) (int64, error) {
+	return db.activeSubscribers(ctx, AllOffices)
+}
+
+func (db *DB) activeSubscribers(ctx context.Context, office string) (int64, error) {
 	var n int64
+	cond, args := officeCond(office, "c.office")
 	err := db.db.QueryRowContext(ctx, `
 		SELECT COUNT(DISTINCT s.chat_id)
 		FROM subscriptions s JOIN chats c ON c.chat_id = s.chat_id
-		WHERE c.blocked_at IS NULL`).Scan(&n)
+		WHERE c.blocked_at IS NULL`+cond, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: active subscribers: %w", err)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -26,6 +25,7 @@ func (db *DB) PurgeQuestions(ctx context.Context, before time.Time) (int64, erro
 		`UPDATE tickets SET question = NULL, answer = NULL
 		 WHERE id IN (SELECT id FROM tickets
 		              WHERE created_at < ? AND (question IS NOT NULL OR answer IS NOT NULL) LIMIT ?)`,
+		`DELETE FROM ticket_replies WHERE id IN (SELECT id FROM ticket_replies WHERE at < ? LIMIT ?)`,
 	} {
 		for {
 			if err := ctx.Err(); err != nil {
@@ -48,20 +48,32 @@ func (db *DB) PurgeQuestions(ctx context.Context, before time.Time) (int64, erro
 	return total, nil
 }
 
+// MaxRetainDays bounds the retention period (a century): beyond it the
+// cut-off date arithmetic could overflow.
+const MaxRetainDays = 36500
+
 // RunRetention applies the privacy retention period once: question text
-// older than retainDays days before now() is deleted. serve calls it daily.
-func RunRetention(ctx context.Context, db *DB, retainDays int, now func() time.Time) error {
-	if retainDays < 1 {
-		return errors.New("store: retention: retain_days must be at least 1")
+// older than retainDays days before now() is deleted. serve calls it daily
+// and passes its own logger (which masks secrets); nil logs nothing.
+func RunRetention(ctx context.Context, db *DB, retainDays int, now func() time.Time, log *slog.Logger) error {
+	if retainDays < 1 || retainDays > MaxRetainDays {
+		return fmt.Errorf("store: retention: retain_days %d: want 1 to %d", retainDays, MaxRetainDays)
 	}
 	if now == nil {
 		now = db.Now
 	}
-	cutoff := now().AddDate(0, 0, -retainDays)
+	at := now()
+	cutoff := at.AddDate(0, 0, -retainDays)
+	if !cutoff.Before(at) {
+		return fmt.Errorf("store: retention: cut-off %s for %d days is not before now", cutoff, retainDays)
+	}
 	n, err := db.PurgeQuestions(ctx, cutoff)
 	if err != nil {
 		return fmt.Errorf("store: retention: %w", err)
 	}
-	slog.InfoContext(ctx, "question text purged", slog.Int64("rows", n), slog.Time("before", cutoff), slog.Int("retain_days", retainDays))
+	if log == nil {
+		return nil
+	}
+	log.InfoContext(ctx, "question text purged", slog.Int64("rows", n), slog.Time("before", cutoff), slog.Int("retain_days", retainDays))
 	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math"
 	"testing"
 	"time"
 )
@@ -47,7 +48,7 @@ func TestRunRetention(t *testing.T) {
 		return n
 	}
 	clock := func() time.Time { return now }
-	if err := RunRetention(ctx, db, 180, clock); err != nil {
+	if err := RunRetention(ctx, db, 180, clock, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(`SELECT COUNT(*) FROM consultations`); n != purgeBatch+10 {
@@ -74,13 +75,37 @@ func TestRunRetention(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Errorf("second purge: %d rows, %v; want 0", n, err)
 	}
-	if err := RunRetention(ctx, db, 180, func() time.Time { return now.AddDate(0, 0, 2) }); err != nil {
+	if err := RunRetention(ctx, db, 180, func() time.Time { return now.AddDate(0, 0, 2) }, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(`SELECT COUNT(*) FROM consultations WHERE question IS NOT NULL`); n != 0 {
 		t.Errorf("%d questions survive two days later", n)
 	}
-	if err := RunRetention(ctx, db, 0, clock); err == nil {
+	if err := RunRetention(ctx, db, 0, clock, nil); err == nil {
 		t.Error("RunRetention accepted retain_days 0")
+	}
+}
+
+// A retention period so long that the cut-off date arithmetic overflows
+// must not wrap into the future and purge every question.
+func TestRunRetentionRefusesOverflowingPeriods(t *testing.T) {
+	db := openReportDB(t)
+	ctx := context.Background()
+	now := time.Date(2026, 9, 1, 3, 0, 0, 0, time.UTC)
+	reportExec(t, db, `INSERT INTO consultations(at, resident, topic, question) VALUES (?, 'r', 'family', '我想离婚怎么办')`, now.Add(-time.Hour).Unix())
+	for _, days := range []int{0, -1, MaxRetainDays + 1, 1 << 40, math.MaxInt64, math.MinInt64} {
+		if err := RunRetention(ctx, db, days, func() time.Time { return now }, nil); err == nil {
+			t.Errorf("RunRetention(%d days) = nil, want an error", days)
+		}
+	}
+	if err := RunRetention(ctx, db, MaxRetainDays, func() time.Time { return now }, nil); err != nil {
+		t.Errorf("RunRetention(%d days): %v", MaxRetainDays, err)
+	}
+	var n int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM consultations WHERE question IS NOT NULL`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("an hour-old question was purged (%d left with text)", n)
 	}
 }

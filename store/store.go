@@ -6,12 +6,8 @@ package store
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -34,27 +30,47 @@ var ErrNotFound = errors.New("not found")
 
 // DB is the pufabot database.
 type DB struct {
-	db   *sql.DB
-	path string
+	db      *sql.DB
+	path    string // the SQLite file, or the PostgreSQL URL without its password
+	dialect dialect
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
-	keyMu  sync.Mutex
+	// key is the pseudonym key (see OpenWith); set once at open.
 	key    []byte
 	closed sync.Once
 }
 
-// Open opens (creating if needed) the database at path and applies pending
-// migrations. path ":memory:" gives a private in-memory database.
-func Open(path string) (*DB, error) {
+// Open opens the database with the pseudonym key file beside it (see
+// Options) and applies pending migrations: a postgres:// URL opens
+// PostgreSQL; anything else is a SQLite file, created if needed
+// (":memory:" gives a private in-memory database).
+func Open(path string) (*DB, error) { return OpenWith(path, Options{}) }
+
+// OpenWith opens the database, applies pending migrations and loads the
+// pseudonym key as o says. A new SQLite file and its folder are readable
+// by their owner only: they hold residents' questions. On PostgreSQL the
+// key must be given (o.Key or o.KeyFile), the same on every replica.
+func OpenWith(path string, o Options) (*DB, error) {
+	if IsPostgresURL(path) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		sdb, err := openPostgres(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return setup(ctx, &DB{db: sdb, path: RedactURL(path), dialect: dialectPostgres, Now: time.Now}, o)
+	}
 	dsn := path
 	if path != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		if err := createPrivate(path); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		dsn = "file:" + path
 	}
-	dsn += "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// secure_delete overwrites deleted content, so purged question text
+	// and removed ids do not linger in free pages of the file.
+	dsn += "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -65,12 +81,41 @@ func Open(path string) (*DB, error) {
 	} else {
 		sdb.SetMaxOpenConns(4)
 	}
-	db := &DB{db: sdb, path: path, Now: time.Now}
-	if err := db.migrate(context.Background()); err != nil {
-		sdb.Close()
+	return setup(context.Background(), &DB{db: sdb, path: path, Now: time.Now}, o)
+}
+
+// setup migrates a freshly opened database and loads its key; on failure
+// it closes the database.
+func setup(ctx context.Context, db *DB, o Options) (*DB, error) {
+	err := db.migrate(ctx)
+	if err == nil {
+		err = db.setupKey(ctx, o)
+	}
+	if err == nil {
+		err = db.retireOldChatIDs(ctx)
+	}
+	if err != nil {
+		db.db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// createPrivate creates the database file (and its folder) with owner-only
+// permissions when it does not exist yet; SQLite gives the write-ahead log
+// and shared-memory files the permissions of the database file.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // Close closes the database; calling it twice is safe.
@@ -89,8 +134,17 @@ func (db *DB) now() int64 { return db.Now().Unix() }
 // migrate applies embedded migrations in order, one transaction each, and
 // refuses a database whose schema is newer than this binary knows.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
+	}
+	if db.dialect == dialectPostgres {
+		// Replicas starting together must not both apply a migration:
+		// one waits for the other on a session lock.
+		unlock, err := db.advisoryLock(ctx, migrationLockID)
+		if err != nil {
+			return fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer unlock()
 	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
@@ -132,6 +186,9 @@ func (db *DB) migrate(ctx context.Context) error {
 		body, err := migrationFS.ReadFile("migrations/" + m.name)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
+		}
+		if db.dialect == dialectPostgres {
+			body = []byte(postgresDDL(m.version, string(body)))
 		}
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
@@ -180,51 +237,4 @@ func (db *DB) SetSetting(ctx context.Context, key, value string) error {
 		return fmt.Errorf("store: set %s: %w", key, err)
 	}
 	return nil
-}
-
-const pseudonymKey = "pseudonym_key"
-
-// Pseudonym returns the stable pseudonymous id of a Telegram user: a keyed
-// hash (HMAC-SHA256 with a random key kept in the database), so counts of
-// unique residents work without storing who they are.
-func (db *DB) Pseudonym(ctx context.Context, userID int64) (string, error) {
-	db.keyMu.Lock()
-	if db.key == nil {
-		// Not cached on failure: a cancelled request must not leave every
-		// later consultation without a pseudonym.
-		k, err := db.loadKey(ctx)
-		if err != nil {
-			db.keyMu.Unlock()
-			return "", fmt.Errorf("store: pseudonym key: %w", err)
-		}
-		db.key = k
-	}
-	key := db.key
-	db.keyMu.Unlock()
-	m := hmac.New(sha256.New, key)
-	fmt.Fprintf(m, "telegram:%d", userID)
-	return hex.EncodeToString(m.Sum(nil)[:12]), nil
-}
-
-func (db *DB) loadKey(ctx context.Context) ([]byte, error) {
-	v, err := db.Setting(ctx, pseudonymKey)
-	if err == nil {
-		return hex.DecodeString(v)
-	}
-	if !errors.Is(err, ErrNotFound) {
-		return nil, err
-	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	// INSERT OR IGNORE then re-read, so two processes agree on one key.
-	if _, err := db.db.ExecContext(ctx, `INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)`, pseudonymKey, hex.EncodeToString(key)); err != nil {
-		return nil, fmt.Errorf("store: pseudonym key: %w", err)
-	}
-	v, err = db.Setting(ctx, pseudonymKey)
-	if err != nil {
-		return nil, err
-	}
-	return hex.DecodeString(v)
 }

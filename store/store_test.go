@@ -2,14 +2,13 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func mustOpen(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "pufabot.db"))
+	db, err := openTestDB(testLocation(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,9 +17,9 @@ func mustOpen(t *testing.T) *DB {
 }
 
 func TestOpenTwiceKeepsSchemaAndKey(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.db")
+	path := testLocation(t)
 	ctx := context.Background()
-	db, err := Open(path)
+	db, err := openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +33,7 @@ func TestOpenTwiceKeepsSchemaAndKey(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	db, err = Open(path)
+	db, err = openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +52,8 @@ func TestOpenTwiceKeepsSchemaAndKey(t *testing.T) {
 }
 
 func TestRefusesNewerSchema(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.db")
-	db, err := Open(path)
+	path := testLocation(t)
+	db, err := openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +61,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "newer") {
+	if _, err := openTestDB(path); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("Open on newer schema: err = %v, want a 'newer' error", err)
 	}
 }

@@ -19,7 +19,7 @@ const (
 type Ticket struct {
 	ID             int64
 	ConsultationID int64  // 0 when the ticket did not start from an answer
-	ChatID         int64  // where staff replies go; 0 after /forget
+	ChatID         int64  // where staff replies go; 0 once closed, and after /forget
 	Resident       string // pseudonym
 	Question       string
 	Answer         string // what the bot had answered, for staff
@@ -28,6 +28,9 @@ type Ticket struct {
 	FirstReplyAt   time.Time // zero until staff reply
 	ClosedAt       time.Time // zero until closed
 	AnnouncedAt    time.Time // last time staff were told about it
+	// Office is the office whose staff chat handles the ticket; "" for the
+	// implicit office.
+	Office string
 }
 
 // OpenTicket stores a new open ticket (CreatedAt and AnnouncedAt are set
@@ -47,13 +50,8 @@ func (db *DB) OpenTicket(ctx context.Context, t Ticket) (int64, error) {
 		if t.ChatID != 0 {
 			chat = t.ChatID
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO tickets(consultation_id, chat_id, resident, question, answer, status, created_at, announced_at)
-VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`, cons, chat, t.Resident, t.Question, t.Answer, now, now)
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		return err
+		return tx.QueryRowContext(ctx, `INSERT INTO tickets(consultation_id, chat_id, resident, question, answer, status, created_at, announced_at, office)
+VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`, cons, chat, t.Resident, t.Question, t.Answer, now, now, t.Office).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: open ticket: %w", err)
@@ -61,14 +59,14 @@ VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`, cons, chat, t.Resident, t.Question, t.Ans
 	return id, nil
 }
 
-const ticketColumns = `id, consultation_id, chat_id, resident, question, answer, status, created_at, first_reply_at, closed_at, announced_at`
+const ticketColumns = `id, consultation_id, chat_id, resident, question, answer, status, created_at, first_reply_at, closed_at, announced_at, office`
 
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
 	var cons, chat, firstReply, closed sql.NullInt64
 	var question, answer sql.NullString
 	var created, announced int64
-	if err := row.Scan(&t.ID, &cons, &chat, &t.Resident, &question, &answer, &t.Status, &created, &firstReply, &closed, &announced); err != nil {
+	if err := row.Scan(&t.ID, &cons, &chat, &t.Resident, &question, &answer, &t.Status, &created, &firstReply, &closed, &announced, &t.Office); err != nil {
 		return t, err
 	}
 	t.ConsultationID = cons.Int64
@@ -151,29 +149,71 @@ func (db *DB) MarkTicketReplied(ctx context.Context, id int64) error {
 status = CASE status WHEN 'open' THEN 'answered' ELSE status END WHERE id = ?`, db.now(), id)
 }
 
-// ReopenTicket makes a closed ticket answered again (the resident wrote
-// back after it was closed).
-func (db *DB) ReopenTicket(ctx context.Context, id int64) error {
+// ReopenTicket makes a closed ticket answered again: the resident wrote
+// back from chatID (a reply to a relayed message) after it was closed, and
+// staff replies go there again.
+func (db *DB) ReopenTicket(ctx context.Context, id, chatID int64) error {
+	var chat any
+	if chatID != 0 {
+		chat = chatID
+	}
 	return db.ticketExec(ctx, id, `UPDATE tickets SET status = CASE WHEN first_reply_at IS NULL THEN 'open' ELSE 'answered' END,
-closed_at = NULL, announced_at = ? WHERE id = ? AND status = 'closed'`, db.now(), id)
+closed_at = NULL, announced_at = ?, chat_id = COALESCE(?, chat_id) WHERE id = ? AND status = 'closed'`, db.now(), chat, id)
 }
 
-// CloseTicket closes a ticket and returns it as it is now. closed is false
-// when it was already closed. ErrNotFound when unknown.
+// CloseTicket closes a ticket and returns it. closed is false when it was
+// already closed. ErrNotFound when unknown. The stored chat id is removed
+// (a closed ticket needs no way to reach the resident) and the ticket's
+// relayed messages keep only a ChatRef, so that a reply to one still
+// reopens it; the returned ChatID is the one it had, to tell the resident.
 func (db *DB) CloseTicket(ctx context.Context, id int64) (t Ticket, closed bool, err error) {
-	res, err := db.db.ExecContext(ctx, `UPDATE tickets SET status = 'closed', closed_at = ? WHERE id = ? AND status <> 'closed'`, db.now(), id)
-	if err != nil {
-		return Ticket{}, false, fmt.Errorf("store: close ticket %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return Ticket{}, false, fmt.Errorf("store: close ticket %d: %w", id, err)
-	}
-	t, err = db.GetTicket(ctx, id)
-	if err != nil {
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		t, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || t.Status == TicketClosed {
+			return err
+		}
+		now := db.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET status = 'closed', closed_at = ?, chat_id = NULL WHERE id = ?`, now, id); err != nil {
+			return err
+		}
+		if err := db.retireRelays(ctx, tx, id); err != nil {
+			return err
+		}
+		t.Status, t.ClosedAt, closed = TicketClosed, time.Unix(now, 0), true
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
 		return Ticket{}, false, err
 	}
-	return t, n > 0, nil
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("store: close ticket %d: %w", id, err)
+	}
+	return t, closed, nil
+}
+
+// retireRelays replaces the private chat ids of a ticket's relayed messages
+// by their ChatRef.
+func (db *DB) retireRelays(ctx context.Context, tx *sql.Tx, ticketID int64) error {
+	ids, err := queryIDs(ctx, tx, `SELECT DISTINCT chat_id FROM ticket_relays WHERE ticket_id = ? AND chat_id > 0 AND chat_id < ?`, ticketID, chatRefBase)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		// A message already linked under the stand-in gives way (as UPDATE
+		// OR REPLACE would, in SQL both databases speak).
+		ref := db.ChatRef(id)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id = ? AND message_id IN
+(SELECT message_id FROM ticket_relays WHERE chat_id = ? AND ticket_id = ?)`, ref, id, ticketID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ticket_relays SET chat_id = ? WHERE chat_id = ? AND ticket_id = ?`, ref, id, ticketID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (db *DB) ticketExec(ctx context.Context, id int64, q string, args ...any) error {
@@ -197,7 +237,8 @@ func (db *DB) ticketExec(ctx context.Context, id int64, q string, args ...any) e
 // reminder or a follow-up) to its ticket, so a staff reply to it reaches
 // the resident.
 func (db *DB) AddTicketMessage(ctx context.Context, ticketID, chatID int64, messageID int) error {
-	_, err := db.db.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_messages(chat_id, message_id, ticket_id) VALUES (?, ?, ?)`, chatID, messageID, ticketID)
+	_, err := db.db.ExecContext(ctx, `INSERT INTO ticket_messages(chat_id, message_id, ticket_id) VALUES (?, ?, ?)
+ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, chatID, messageID, ticketID)
 	if err != nil {
 		return fmt.Errorf("store: ticket message: %w", err)
 	}
@@ -216,7 +257,8 @@ WHERE message_id = ? AND chat_id IN (?, 0) ORDER BY chat_id = 0 LIMIT 1)`, messa
 // AddTicketRelay links a message sent to a resident (a relayed staff
 // reply) to its ticket, so the resident's reply to it reaches staff.
 func (db *DB) AddTicketRelay(ctx context.Context, ticketID, chatID int64, messageID int) error {
-	_, err := db.db.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (?, ?, ?)`, chatID, messageID, ticketID)
+	_, err := db.db.ExecContext(ctx, `INSERT INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (?, ?, ?)
+ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, chatID, messageID, ticketID)
 	if err != nil {
 		return fmt.Errorf("store: ticket relay: %w", err)
 	}
@@ -224,7 +266,8 @@ func (db *DB) AddTicketRelay(ctx context.Context, ticketID, chatID int64, messag
 }
 
 // TicketForRelay returns the ticket a message in a resident's chat belongs
-// to; ErrNotFound when none.
+// to (closed tickets included); ErrNotFound when none.
 func (db *DB) TicketForRelay(ctx context.Context, chatID int64, messageID int) (Ticket, error) {
-	return db.oneTicket(ctx, "ticket for relay", `WHERE id = (SELECT ticket_id FROM ticket_relays WHERE chat_id = ? AND message_id = ?)`, chatID, messageID)
+	return db.oneTicket(ctx, "ticket for relay", `WHERE id = (SELECT ticket_id FROM ticket_relays
+WHERE chat_id IN (?, ?) AND message_id = ? ORDER BY chat_id = ? DESC LIMIT 1)`, chatID, db.ChatRef(chatID), messageID, chatID)
 }

@@ -115,7 +115,7 @@ func TestTicketLifecycle(t *testing.T) {
 	if _, err := db.ActiveTicketForChat(ctx, 42); !errors.Is(err, ErrNotFound) {
 		t.Fatal("closed ticket still active")
 	}
-	if err := db.ReopenTicket(ctx, id); err != nil {
+	if err := db.ReopenTicket(ctx, id, 42); err != nil {
 		t.Fatal(err)
 	}
 	if tk, _ := db.GetTicket(ctx, id); tk.Status != TicketAnswered || !tk.ClosedAt.IsZero() {

@@ -131,9 +131,11 @@ func (db *DB) ResumeUpdates(ctx context.Context) ([]InboundUpdate, error) {
 	return out, nil
 }
 
-// FinishUpdate records that an update was handled and drops its payload.
+// FinishUpdate records that an update was handled and drops its payload
+// and chat id: the id is kept a while to recognise a repeat delivery, but a
+// chat id with its time could be matched with the consultation it carried.
 func (db *DB) FinishUpdate(ctx context.Context, id int64) error {
-	_, err := db.db.ExecContext(ctx, `UPDATE telegram_updates SET done_at = ?, payload = NULL WHERE update_id = ?`, db.now(), id)
+	_, err := db.db.ExecContext(ctx, `UPDATE telegram_updates SET done_at = ?, payload = NULL, chat_id = 0 WHERE update_id = ?`, db.now(), id)
 	if err != nil {
 		return fmt.Errorf("store: finish update %d: %w", id, err)
 	}

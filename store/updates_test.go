@@ -2,15 +2,14 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
 func TestUpdatesInbox(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.db")
+	path := testLocation(t)
 	ctx := context.Background()
-	db, err := Open(path)
+	db, err := openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +51,7 @@ func TestUpdatesInbox(t *testing.T) {
 	db.Close()
 
 	// After a restart: the unhandled updates come back, with their payload.
-	db, err = Open(path)
+	db, err = openTestDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}

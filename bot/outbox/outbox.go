@@ -9,8 +9,14 @@
 // time in the order they were queued, so a multi-part answer arrives in
 // order. A 429 pauses the whole queue for retry_after and lowers the rate
 // for a while, because Telegram's flood control counts the bot, not the
-// chat; a 403 means the recipient blocked the bot and is never retried;
-// network errors and server errors are retried with exponential backoff.
+// chat; a 403 means the recipient blocked the bot and is never retried.
+//
+// A message is never sent twice because an answer was odd: a request is
+// retried (with exponential backoff) only when it provably never reached
+// Telegram (connection refused, not written in full) or Telegram said to
+// (429, 5xx). An "ok" answer whose result cannot be read counts as sent;
+// a request written but left without an answer fails with ErrUncertain.
+// The queue tells these apart through the HTTP client HTTPClient wraps.
 package outbox
 
 import (
@@ -57,6 +63,13 @@ func (p Priority) String() string {
 // or removed the bot from the group. Such sends are never retried. Test
 // with errors.Is.
 var ErrBlocked = errors.New("outbox: recipient blocked the bot")
+
+// ErrUncertain is returned (wrapped, with the cause) when a request was
+// sent but no answer came back (a timeout, a dropped connection) or the
+// answer was not one of Telegram's: Telegram may have delivered the
+// message, so it is not sent again, to never deliver it twice. Test with
+// errors.Is.
+var ErrUncertain = errors.New("outbox: the request may have reached Telegram; not sent again")
 
 // ErrClosed is returned by Do when the queue has been closed, or was closed
 // while the request was waiting.
@@ -130,6 +143,7 @@ type Stats struct {
 	Throttled int // 429 answers
 	Blocked   int // 403 answers
 	Failed    int // requests that failed for good (not counting blocked)
+	Uncertain int // of those, requests that may have reached Telegram
 	Cancelled int // requests whose caller gave up first
 }
 
@@ -558,14 +572,20 @@ const (
 	outcomeBlocked
 	outcomePermanent
 	outcomeTransient
+	outcomeUncertain
 )
 
-func classify(ctx context.Context, err error) (outcome, time.Duration) {
+func classify(ctx context.Context, err error, x *exchange) (outcome, time.Duration) {
 	var tooMany *bot.TooManyRequestsError
 	var migrate *bot.MigrateError
 	var perm *permanentError
+	v := x.verdict()
 	switch {
 	case err == nil:
+		return outcomeSent, 0
+	case v == verdictDone:
+		// Telegram answered ok but the library could not read the result:
+		// the message is out, and sending it again would duplicate it.
 		return outcomeSent, 0
 	case ctx.Err() != nil:
 		return outcomeCancelled, 0
@@ -578,19 +598,29 @@ func classify(ctx context.Context, err error) (outcome, time.Duration) {
 		errors.As(err, &migrate), errors.As(err, &perm):
 		return outcomePermanent, 0
 	}
-	// Network errors, 5xx answers (go-telegram/bot reports them untyped)
-	// and unreadable bodies from a proxy: worth another try.
+	switch v {
+	case verdictNotSent, verdictRetry:
+		return outcomeTransient, 0
+	case verdictUncertain:
+		return outcomeUncertain, 0
+	case verdictRefused:
+		return outcomePermanent, 0
+	}
+	// The send function did not go through HTTPClient: network errors,
+	// 5xx answers (go-telegram/bot reports them untyped) and unreadable
+	// bodies are worth another try.
 	return outcomeTransient, 0
 }
 
 // attempt makes one request for j and decides what happens next.
 func (q *Queue) attempt(j *job) {
 	start := q.o.Now()
-	err := call(j)
+	x := &exchange{}
+	err := call(withExchange(j.ctx, x), j)
 	end := q.o.Now()
 	q.m.send.Observe(end.Sub(start).Seconds())
 
-	kind, retryAfter := classify(j.ctx, err)
+	kind, retryAfter := classify(j.ctx, err, x)
 	if kind == outcomeBlocked && q.o.OnBlocked != nil {
 		// Before Do returns, so the caller sees its effect.
 		q.o.OnBlocked(j.chatID)
@@ -605,6 +635,9 @@ func (q *Queue) attempt(j *job) {
 	q.spaceLocked(c, j.chatID, end)
 	switch kind {
 	case outcomeSent:
+		if err != nil {
+			log.Warn("Telegram accepted the request but its answer could not be read; counted as sent, not sent again", slog.Any("error", err))
+		}
 		q.stats.Sent++
 		q.m.sent.Inc(j.prio.String())
 		q.setRateLocked(q.rate + q.o.PerSecond/recoverySteps)
@@ -634,6 +667,12 @@ func (q *Queue) attempt(j *job) {
 		q.m.failed.Inc()
 		log.Warn("send failed", slog.Any("error", err))
 		q.finishLocked(j, err)
+	case outcomeUncertain:
+		q.stats.Failed++
+		q.stats.Uncertain++
+		q.m.failed.Inc()
+		log.Warn("send may have reached Telegram; not sending it again", slog.Any("error", err))
+		q.finishLocked(j, fmt.Errorf("%w: %w", ErrUncertain, err))
 	case outcomeTransient:
 		j.attempts++
 		if j.attempts > q.o.MaxRetries {
@@ -655,13 +694,13 @@ func (q *Queue) attempt(j *job) {
 
 // call runs the job's send function, turning a panic into an error so one
 // bad request cannot take the process down.
-func call(j *job) (err error) {
+func call(ctx context.Context, j *job) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = Permanent(fmt.Errorf("outbox: send panicked: %v", r))
 		}
 	}()
-	return j.send(j.ctx)
+	return j.send(ctx)
 }
 
 // spaceLocked records a request to chat c that ended at end and sets when

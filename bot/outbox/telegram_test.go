@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -34,7 +35,7 @@ func newBot(tb testing.TB, srv *telegramtest.Server) *bot.Bot {
 	b, err := bot.New(srv.Token(),
 		bot.WithServerURL(srv.URL()),
 		bot.WithSkipGetMe(),
-		bot.WithHTTPClient(time.Minute, client),
+		bot.WithHTTPClient(time.Minute, outbox.HTTPClient(client)),
 		bot.WithErrorsHandler(func(error) {}),
 	)
 	if err != nil {
@@ -138,10 +139,10 @@ func TestTelegramErrors(t *testing.T) {
 	mu.Unlock()
 
 	srv.FailNext("sendMessage", 1, http.StatusBadGateway)
-	srv.FailNext("sendMessage", 1, 0) // dropped connection
+	srv.FailNext("sendMessage", 1, telegramtest.HTMLBadGateway)
 	srv.FailNext("sendMessage", 1, http.StatusTooManyRequests)
 	if err := q.Do(ctx, 8, outbox.Interactive, sendText(b, 8, "您好")); err != nil {
-		t.Fatalf("after 502, a dropped connection and a 429: %v", err)
+		t.Fatalf("after a 502, a proxy's 502 page and a 429: %v", err)
 	}
 	if got := srv.Sent(8); len(got) != 1 {
 		t.Fatalf("Sent(8) = %q", got)
@@ -156,6 +157,72 @@ func TestTelegramErrors(t *testing.T) {
 	}
 	if s := q.Stats(); s.Blocked != 1 || s.Retried != 2 || s.Throttled != 1 || s.Failed != 1 || s.Sent != 1 {
 		t.Fatalf("stats %+v", s)
+	}
+}
+
+// TestNeverSendsTwice: a send Telegram may have carried out is never made
+// again, whatever became of the answer; one that provably never reached
+// it is.
+func TestNeverSendsTwice(t *testing.T) {
+	srv := telegramtest.New(t)
+	b := newBot(t, srv)
+	clk := &jumpClock{now: time.Now()}
+	q := outbox.New(outbox.Options{Now: clk.Now, Sleep: clk.Sleep, MaxRetries: 3})
+	runQueue(t, q)
+	ctx := context.Background()
+	calls := func(chatID int64) int {
+		n := 0
+		for _, c := range srv.Calls("sendMessage") {
+			if c.Form.Get("chat_id") == strconv.FormatInt(chatID, 10) {
+				n++
+			}
+		}
+		return n
+	}
+
+	// "ok": true with a result the client cannot decode: sent, done.
+	srv.FailNext("sendMessage", 1, telegramtest.GarbledResult)
+	if err := q.Do(ctx, 10, outbox.Broadcast, sendText(b, 10, "3·15 通知")); err != nil {
+		t.Errorf("acknowledged send with an unreadable result: %v, want success", err)
+	}
+	if n, got := calls(10), srv.Sent(10); n != 1 || len(got) != 1 {
+		t.Errorf("acknowledged send: %d calls, %d messages delivered; want 1 and 1", n, len(got))
+	}
+
+	// Carried out, then the connection dropped before the answer: the
+	// message may be out; not sent again.
+	srv.FailNext("sendMessage", 1, telegramtest.DropAnswer)
+	err := q.Do(ctx, 11, outbox.Broadcast, sendText(b, 11, "3·15 通知"))
+	if !errors.Is(err, outbox.ErrUncertain) {
+		t.Errorf("answer lost after the send: %v, want ErrUncertain", err)
+	}
+	if n, got := calls(11), srv.Sent(11); n != 1 || len(got) != 1 {
+		t.Errorf("answer lost: %d calls, %d messages delivered; want 1 and 1", n, len(got))
+	}
+
+	if s := q.Stats(); s.Sent != 1 || s.Uncertain != 1 || s.Retried != 0 {
+		t.Errorf("stats %+v", s)
+	}
+
+	// Connection refused: Telegram never saw it, so it is tried again.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	down, err := bot.New(srv.Token(), bot.WithServerURL("http://"+addr), bot.WithSkipGetMe(),
+		bot.WithHTTPClient(time.Minute, outbox.HTTPClient(&http.Client{Timeout: 5 * time.Second})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := q.Stats()
+	err = q.Do(ctx, 12, outbox.Broadcast, sendText(down, 12, "通知"))
+	if err == nil || errors.Is(err, outbox.ErrUncertain) {
+		t.Errorf("connection refused: %v, want a failure after retries", err)
+	}
+	if s := q.Stats(); s.Retried-before.Retried != 3 || s.Uncertain != 1 {
+		t.Errorf("connection refused: stats %+v, want 3 retries", s)
 	}
 }
 

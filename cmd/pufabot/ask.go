@@ -42,10 +42,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 
 func printAnswer(w io.Writer, a *knowledge.Answer, asJSON bool) error {
 	if asJSON {
-		out := struct {
-			*knowledge.Answer
-			Text string `json:"text"`
-		}{a, knowledge.RenderText(a)}
+		out := knowledge.View(a)
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")

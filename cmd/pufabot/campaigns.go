@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -67,7 +66,7 @@ func campaignConfig(e *env, path string) (config.Config, *schedules.Calendar, er
 	if err != nil {
 		return cfg, nil, err
 	}
-	cal, err := schedules.NewCalendar(cfg.Schedules.Campaigns, loc)
+	cal, err := schedules.NewCalendar(cfg.AllCampaigns(), loc)
 	if err != nil {
 		return cfg, nil, fmt.Errorf("schedules.campaigns: %w", err)
 	}
@@ -75,7 +74,7 @@ func campaignConfig(e *env, path string) (config.Config, *schedules.Calendar, er
 }
 
 func openCampaignDB(cfg config.Config) (*store.DB, error) {
-	return store.Open(filepath.Join(cfg.DataDir, dbFileName))
+	return openStore(cfg)
 }
 
 func campaignsList(ctx context.Context, e *env, args []string) error {
@@ -193,7 +192,7 @@ func campaignsRun(ctx context.Context, e *env, args []string) error {
 		}
 		return fmt.Errorf("campaigns run: no campaign %q (configured: %s)", id, strings.Join(ids, ", "))
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	db, err := openCampaignDB(cfg)
 	if err != nil {
 		return err
@@ -209,7 +208,7 @@ func campaignsRun(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	sched, err := schedules.New(db, schedules.Options{
-		Campaigns:   cfg.Schedules.Campaigns,
+		Campaigns:   cfg.AllCampaigns(),
 		Location:    cal.Location(),
 		CatchUp:     cfg.Schedules.CatchUp,
 		Sender:      sender,
@@ -308,10 +307,13 @@ func isBlockedSendError(err error) bool {
 }
 
 // isPermanentSendError recognises errors that another try cannot fix: the
-// request itself is wrong (400, e.g. chat not found) or the chat moved.
+// request itself is wrong (400, e.g. chat not found) or the chat moved;
+// and sends that may have reached Telegram, which another try could
+// deliver twice.
 func isPermanentSendError(err error) bool {
 	var migrate *tgbot.MigrateError
-	return errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, tgbot.ErrorNotFound) || errors.As(err, &migrate)
+	return errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, tgbot.ErrorNotFound) || errors.As(err, &migrate) ||
+		errors.Is(err, outbox.ErrUncertain)
 }
 
 // telegramSender sends campaign messages when no server runs: straight to
@@ -326,7 +328,7 @@ type telegramSender struct {
 }
 
 func newTelegramSender(cfg config.Config, log *slog.Logger) (*telegramSender, error) {
-	opts := []tgbot.Option{tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: 30 * time.Second})}
+	opts := []tgbot.Option{tgbot.WithHTTPClient(time.Minute, outbox.HTTPClient(&http.Client{Timeout: 30 * time.Second}))}
 	if cfg.Telegram.ServerURL != "" {
 		opts = append(opts, tgbot.WithServerURL(cfg.Telegram.ServerURL))
 	}
@@ -437,7 +439,7 @@ func newServeScheduler(cfg config.Config, loc *time.Location, db *store.DB, now 
 	}
 	log = log.With(slog.String("component", "schedules"))
 	sched, err := schedules.New(db, schedules.Options{
-		Campaigns:   cfg.Schedules.Campaigns,
+		Campaigns:   cfg.AllCampaigns(),
 		Location:    loc,
 		CatchUp:     cfg.Schedules.CatchUp,
 		Clock:       funcClock(now),

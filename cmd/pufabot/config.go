@@ -17,23 +17,38 @@ func loadConfig(e *env, path string) (config.Config, error) {
 	return config.Load(path, e.getenv)
 }
 
-// newLogger builds the one logger of the process, writing to stderr.
+// newLogger builds the logger of serve, which runs for months and whose
+// structured lines are its record: log.level applies, -v lowers it to
+// debug.
 func newLogger(e *env, cfg config.Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	if e.verbose {
+		level = slog.LevelDebug
+	}
+	return loggerAt(e, cfg, level)
+}
+
+// cliLogger is the logger of one-shot commands: what they print is their
+// result, so the library's routine lines (index opened, report written)
+// are left out; warnings and errors stay. -v shows info lines too, and
+// debug ones when log.level is debug.
+func cliLogger(e *env, cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	switch {
+	case !e.verbose:
+		level = max(level, slog.LevelWarn)
+	case level > slog.LevelInfo:
+		level = slog.LevelInfo
+	}
+	return loggerAt(e, cfg, level)
+}
+
+func loggerAt(e *env, cfg config.Config, level slog.Level) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Log.Format == "json" {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
-}
-
-// cliLogger is the logger of one-shot commands (ask, search, chat, eval):
-// their output is the answer, so routine info lines are left out unless
-// log.level is debug.
-func cliLogger(e *env, cfg config.Config) *slog.Logger {
-	if cfg.Log.Level == "info" {
-		cfg.Log.Level = "warn"
-	}
-	return newLogger(e, cfg)
 }

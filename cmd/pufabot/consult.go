@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/pufabot/pufabot/report"
-	"github.com/pufabot/pufabot/store"
 )
 
 func init() {
@@ -54,7 +52,7 @@ func runConsult(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	names := maps.Clone(report.DefaultTopicNames)
 	maps.Copy(names, packTopicNames(log))
 	topicID, ok := resolveTopic(*topic, names)
@@ -77,7 +75,7 @@ func runConsult(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "pufabot consult add: %v\n", err)
 		return errUsage
 	}
-	db, err := store.Open(filepath.Join(cfg.DataDir, dbFileName))
+	db, err := openStore(cfg)
 	if err != nil {
 		return err
 	}
@@ -99,7 +97,7 @@ func runConsult(ctx context.Context, e *env, args []string) error {
 func resolveTopic(s string, names map[string]string) (string, bool) {
 	s = strings.TrimSpace(s)
 	switch s {
-	case "其他", "未分类", report.UnknownTopicName, "other":
+	case report.UnknownTopicName, "未分类", "其他/未分类", "other":
 		return "", true
 	case "":
 		return "", false

@@ -12,7 +12,12 @@ import (
 // openEngine opens the knowledge base configured in cfg, building the
 // index first when needed (progress goes to progress; nil is silent).
 func openEngine(ctx context.Context, cfg config.Config, progress io.Writer, log *slog.Logger, rebuild bool) (*knowledge.Engine, error) {
-	return knowledge.Open(ctx, knowledge.Options{
+	return knowledge.Open(ctx, engineOptions(cfg, progress, log, rebuild))
+}
+
+// engineOptions are the knowledge options configured in cfg.
+func engineOptions(cfg config.Config, progress io.Writer, log *slog.Logger, rebuild bool) knowledge.Options {
+	return knowledge.Options{
 		DataDir:  cfg.DataDir,
 		Laws:     cfg.Knowledge.Laws,
 		FAQ:      cfg.Knowledge.FAQ,
@@ -20,5 +25,5 @@ func openEngine(ctx context.Context, cfg config.Config, progress io.Writer, log 
 		Progress: progress,
 		Rebuild:  rebuild,
 		Logger:   log,
-	})
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/pufabot/pufabot/knowledge"
@@ -47,11 +46,11 @@ func runExamples(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("examples: --since %q: want YYYY-MM-DD", *since)
 		}
 	}
-	path := filepath.Join(cfg.DataDir, dbFileName)
+	path := dbPath(cfg)
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("examples: no database at %s (check data_dir)", path)
 	}
-	db, err := store.Open(path)
+	db, err := openStore(cfg)
 	if err != nil {
 		return err
 	}

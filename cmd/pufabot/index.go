@@ -20,7 +20,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	start := time.Now()
 	eng, err := openEngine(ctx, cfg, e.stderr, log, *force)
 	if err != nil {
@@ -30,6 +30,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	st := eng.Stats()
 	for _, w := range st.Warnings {
 		fmt.Fprintln(e.stderr, "warning:", w)
+	}
+	for _, s := range eng.StaleFAQ() {
+		fmt.Fprintln(e.stderr, "warning: FAQ:", s)
 	}
 	fmt.Fprintf(e.stdout, "index ready in %s: %d laws, %d articles, %d FAQ entries, %d labelled examples (built %s)\n",
 		time.Since(start).Round(10*time.Millisecond), st.Laws, st.Articles, st.FAQ, st.Examples, st.Built.Local().Format("2006-01-02 15:04:05"))

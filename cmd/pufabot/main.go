@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -40,12 +41,14 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 }
 
-// env is what every subcommand receives: its arguments and the process's
-// standard streams and environment, so tests can run subcommands in-process.
+// env is what every subcommand receives: the process's standard streams
+// and environment, so tests can run subcommands in-process, and the global
+// flags.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	globalFlags
 }
 
 // command is one subcommand.
@@ -61,8 +64,7 @@ var commands = map[string]command{}
 func register(c command) { commands[c.name] = c }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
-	args, err := hoistConfig(args)
+	g, args, err := splitGlobalFlags(args)
 	if err != nil {
 		fmt.Fprintln(stderr, "pufabot:", err)
 		return errUsage
@@ -74,6 +76,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return nil
 	}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, globalFlags: g}
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "pufabot: unknown command %q\n\n", args[0])
@@ -85,7 +88,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "pufabot — 普法机器人: legal questions, campaigns and consultation reports for a justice office")
-	fmt.Fprintln(w, "\nUsage: pufabot <command> [--config FILE] [flags]")
+	fmt.Fprintln(w, "\nUsage: pufabot [--config FILE] [-v] <command> [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -95,15 +98,20 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
+	fmt.Fprintln(w, "\nGlobal flags, accepted anywhere on the command line:")
+	fmt.Fprintln(w, "  --config FILE  config file (default config.yaml if present, else built-in defaults)")
+	fmt.Fprintln(w, "  -v             verbose: log what the command does on stderr")
 	fmt.Fprintln(w, "\nRun \"pufabot <command> -h\" for a command's flags.")
 }
 
-// newFlags makes a subcommand's flag set with the shared --config flag and
-// a usage text.
+// newFlags makes a subcommand's flag set with a usage text. The global
+// flags are listed too, though run has already taken them out of the
+// arguments; the returned config path is --config's value.
 func newFlags(e *env, name, synopsis string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	cfg := fs.String("config", "", "config file (default config.yaml if present, else built-in defaults)")
+	cfg := fs.String("config", e.config, "config file (default config.yaml if present, else built-in defaults); global, accepted anywhere")
+	fs.BoolVar(&e.verbose, "v", e.verbose, "verbose: log what the command does on stderr; global, accepted anywhere")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: pufabot %s %s\n\n", name, synopsis)
 		fs.PrintDefaults()
@@ -125,30 +133,57 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 // restArgs joins positional arguments into one question.
 func restArgs(fs *flag.FlagSet) string { return strings.TrimSpace(strings.Join(fs.Args(), " ")) }
 
-// hoistConfig accepts --config before the subcommand too
-// ("pufabot --config FILE ask …") by moving it after the subcommand name,
-// where each subcommand's flag set reads it.
-func hoistConfig(args []string) ([]string, error) {
-	var cfg []string
-	for len(args) > 0 {
-		a := args[0]
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "config" {
+// globalFlags are the flags every command accepts anywhere on the command
+// line: before the command, between a command and its subcommand, or after
+// the arguments.
+type globalFlags struct {
+	config  string
+	verbose bool
+}
+
+// splitGlobalFlags takes --config FILE (also -config, --config=FILE) and -v
+// (also --v, -verbose, -v=false) out of args wherever they stand, up to a
+// "--" that ends the flags, and returns the rest in order. A value that
+// starts with "-" must therefore be written --note=-v.
+func splitGlobalFlags(args []string) (globalFlags, []string, error) {
+	var g globalFlags
+	rest := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
 			break
 		}
-		if !hasValue {
-			if len(args) < 2 {
-				return nil, fmt.Errorf("%s needs a file name", a)
-			}
-			value = args[1]
-			args = args[1:]
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			rest = append(rest, a)
+			continue
 		}
-		cfg = []string{"--config", value}
-		args = args[1:]
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		switch name {
+		case "config":
+			if !hasValue {
+				if i+1 >= len(args) {
+					return g, nil, fmt.Errorf("%s needs a file name", a)
+				}
+				i++
+				value = args[i]
+			}
+			if value == "" {
+				return g, nil, fmt.Errorf("%s needs a file name", a)
+			}
+			g.config = value
+		case "v", "verbose":
+			g.verbose = true
+			if hasValue {
+				b, err := strconv.ParseBool(value)
+				if err != nil {
+					return g, nil, fmt.Errorf("%s: want true or false", a)
+				}
+				g.verbose = b
+			}
+		default:
+			rest = append(rest, a)
+		}
 	}
-	if len(cfg) == 0 || len(args) == 0 {
-		return args, nil
-	}
-	out := append([]string{args[0]}, cfg...)
-	return append(out, args[1:]...), nil
+	return g, rest, nil
 }

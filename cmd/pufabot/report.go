@@ -64,7 +64,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "pufabot report: %v\n", err)
 		return errUsage
 	}
-	log := newLogger(e, cfg)
+	log := cliLogger(e, cfg)
 	db, err := openExistingDB(cfg)
 	if err != nil {
 		return err
@@ -93,6 +93,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err := writeFileAtomic(*out, write); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	fmt.Fprintf(e.stderr, "report written to %s\n", *out)
 	log.Info("report written", slog.String("path", *out), slog.String("format", *format),
 		slog.String("period", r.PeriodRange()), slog.Int64("consultations", r.Consultations))
 	return nil
@@ -150,14 +151,17 @@ func reportPeriod(from, to, year, month string, now time.Time, loc *time.Locatio
 // openExistingDB opens the database under data_dir, refusing to create an
 // empty one: a report of zeros from a mistyped data_dir would mislead.
 func openExistingDB(cfg config.Config) (*store.DB, error) {
-	path := filepath.Join(cfg.DataDir, dbFileName)
+	if cfg.Database.Postgres() {
+		return openStore(cfg) // a server database exists or fails to connect
+	}
+	path := dbPath(cfg)
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("report: no database at %s: check data_dir (nothing has been recorded there yet)", path)
 		}
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	return store.Open(path)
+	return openStore(cfg)
 }
 
 // packTopicNames returns the topic names of the embedded FAQ pack, which
@@ -175,9 +179,10 @@ func packTopicNames(log *slog.Logger) map[string]string {
 	return names
 }
 
-// isTerminal reports whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether stream is a terminal (a
+// character device).
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	if !ok {
 		return false
 	}

@@ -4,8 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
+
+	"github.com/pufabot/pufabot/knowledge"
 )
 
 func init() {
@@ -50,17 +54,28 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer eng.Close()
-	sc := bufio.NewScanner(e.stdin)
-	sc.Buffer(make([]byte, 64*1024), 4<<20)
+	in := newLineReader(e.stdin, maxSearchLine)
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	for sc.Scan() {
-		q := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+	for {
+		text, err := in.next()
+		var tooLong *lineTooLongError
+		switch {
+		case err == io.EOF:
+			return nil
+		case errors.As(err, &tooLong):
+			text = tooLong.truncatedQuery()
+		case err != nil:
+			return err
+		}
+		q := strings.TrimSpace(strings.TrimPrefix(text, "\ufeff"))
 		line := searchLine{Query: q, Hits: []searchHit{}}
-		hits, err := eng.Search(ctx, q, *k, 0)
-		if err != nil {
+		var hits []knowledge.Hit
+		if tooLong != nil {
+			line.Error = tooLong.Error()
+		} else if hits, err = eng.Search(ctx, q, *k, 0); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -76,10 +91,16 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 			continue
 		}
 		fmt.Fprintf(out, "问：%s\n", q)
+		if line.Error != "" {
+			fmt.Fprintf(out, "    （%s）\n", line.Error)
+		}
 		for i, h := range line.Hits {
 			fmt.Fprintf(out, "%2d. %s  (%.3f)\n    %s\n", i+1, h.Citation, h.Score, h.Snippet)
 		}
 		fmt.Fprintln(out)
 	}
-	return sc.Err()
 }
+
+// maxSearchLine bounds one question read by search; a longer line gets an
+// error line of its own and the next lines are answered.
+const maxSearchLine = 4 << 20

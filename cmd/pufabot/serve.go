@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/pufabot/pufabot/internal/metrics"
 	"github.com/pufabot/pufabot/knowledge"
 	"github.com/pufabot/pufabot/store"
+	"github.com/pufabot/pufabot/web"
 )
 
 func init() {
@@ -64,6 +64,8 @@ const (
 type server struct {
 	cfg config.Config
 	log *slog.Logger
+	// ids turns residents' ids in log lines into pseudonyms.
+	ids *bot.IDRedactor
 	// progress receives index build progress; nil is silent.
 	progress io.Writer
 	// httpClient makes Bot API requests; nil means a client tuned for the
@@ -71,6 +73,9 @@ type server struct {
 	httpClient *http.Client
 	// now is the clock handed to the parts that take one.
 	now func() time.Time
+	// buildIndex builds the index when it is missing, out of date or
+	// damaged; nil means knowledge.Open.
+	buildIndex func(ctx context.Context, o knowledge.Options) (*knowledge.Engine, error)
 	// drainTimeout bounds the outbox drain on shutdown.
 	drainTimeout time.Duration
 	metrics      *metrics.Registry
@@ -81,12 +86,18 @@ type server struct {
 	// Set while running; read by /healthz.
 	mu      sync.Mutex
 	db      *store.DB
-	engine  *knowledge.Engine
+	engine  *knowledge.Live
 	bot     *bot.Bot
+	web     *web.Server
+	webAddr string // web.listen's bound address, when set
 	running bool
 	closed  bool
 	cancel  context.CancelFunc
 	done    chan struct{}
+
+	// degraded says why serve answers from the FAQ only ("" when not);
+	// guarded by mu.
+	degraded string
 }
 
 func newServer(cfg config.Config, log *slog.Logger) *server {
@@ -96,9 +107,14 @@ func newServer(cfg config.Config, log *slog.Logger) *server {
 	// Everything the server runs logs through this logger: mask the
 	// secrets once, here, whatever library error quotes them.
 	log = slog.New(bot.RedactSecrets(log.Handler(), cfg.Telegram.Token, cfg.Telegram.Webhook.SecretToken))
+	// ...and residents' Telegram ids become pseudonyms once the key is
+	// loaded (the outgoing queue and the scheduler log chat ids too).
+	ids := &bot.IDRedactor{}
+	log = slog.New(ids.Handler(log.Handler()))
 	return &server{
 		cfg:          cfg,
 		log:          log,
+		ids:          ids,
 		now:          time.Now,
 		drainTimeout: outboxDrainTimeout,
 		metrics:      metrics.NewRegistry(),
@@ -165,30 +181,32 @@ func (s *server) Run(ctx context.Context) error {
 	if err := s.startHTTP(&cleanups); err != nil {
 		return err
 	}
+	if err := s.startWebListener(&cleanups); err != nil {
+		return err
+	}
 
-	db, err := store.Open(filepath.Join(cfg.DataDir, dbFileName))
+	warnOpenPermissions(s.log, cfg)
+	db, err := openStore(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	db.Now = s.now
+	s.ids.Use(func(id int64) string { p, _ := db.Pseudonym(ctx, id); return p })
 	s.setDB(db)
 	cleanups = append(cleanups, func() {
 		s.setDB(nil)
 		closeLogged(s.log, "store", db.Close)
 	})
 
-	engine, err := openEngine(ctx, cfg, s.progress, s.log, false)
+	engine, err := s.openKnowledge(ctx, &cleanups)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil // stopped while the index was being built
+			return nil // stopped while the index was being opened
 		}
 		return fmt.Errorf("serve: %w", err)
 	}
 	s.setEngine(engine)
-	cleanups = append(cleanups, func() {
-		s.setEngine(nil)
-		closeLogged(s.log, "knowledge", engine.Close)
-	})
+	cleanups = append(cleanups, func() { s.setEngine(nil) })
 
 	// The queue runs on its own context: it keeps sending while the bot
 	// and the scheduler wind down, and stops after the drain.
@@ -219,6 +237,12 @@ func (s *server) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	var pages *web.Server
+	if cfg.Web.On() {
+		if pages, err = s.newWeb(db, engine, sched); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
 	b, err := bot.New(bot.Options{
 		Token:              cfg.Telegram.Token,
 		ServerURL:          cfg.Telegram.ServerURL,
@@ -237,6 +261,7 @@ func (s *server) Run(ctx context.Context) error {
 		Location:           loc,
 		Stats:              statsFunc(db, engine, loc),
 		Broadcaster:        sched,
+		ConsoleLink:        s.consoleLink(pages),
 		Metrics:            s.metrics,
 		Logger:             s.log,
 		Now:                s.now,
@@ -254,6 +279,10 @@ func (s *server) Run(ctx context.Context) error {
 	botErr := make(chan error, 1)
 	go func() { botErr <- b.Run(ctx) }()
 	s.setBot(b)
+	if pages != nil {
+		s.setWeb(pages)
+		cleanups = append(cleanups, func() { s.setWeb(nil) })
+	}
 	botStopped := false
 	cleanups = append(cleanups, func() {
 		if !botStopped {
@@ -330,6 +359,11 @@ func (s *server) startHTTP(cleanups *[]func()) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics)
+	if s.cfg.Web.On() && s.cfg.Web.Listen == "" {
+		// The resident page and the console share http.listen: every
+		// path the endpoints above do not take.
+		mux.Handle("/", s.webHandler())
+	}
 	if wh := s.cfg.Telegram.Webhook; wh.URL != "" && wh.Listen == "" {
 		// With no webhook.listen of its own, the webhook shares http.listen
 		// (behind the same reverse proxy), at the path of webhook.url.
@@ -372,19 +406,26 @@ func (s *server) startHTTP(cleanups *[]func()) error {
 	close(s.listening)
 	s.log.Info("serving /healthz and /metrics", slog.String("addr", s.addr))
 	*cleanups = append(*cleanups, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			s.log.Warn("http shutdown", slog.Any("error", err))
-			srv.Close()
-		}
+		shutdown(s.log, srv)
 		<-served
 	})
 	return nil
 }
 
+// shutdown lets requests in progress finish, for a bounded time.
+func shutdown(log *slog.Logger, srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn("http shutdown", slog.Any("error", err))
+		srv.Close()
+	}
+}
+
 // healthz answers 200 "ok" once the store, the knowledge engine and the
-// bot are ready, and 503 with the reason before (and while stopping).
+// bot are ready, and 503 with the reason before (and while stopping), and
+// while residents get answers from the FAQ only because the index is
+// being built or could not be built.
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -398,7 +439,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) notReady(ctx context.Context) string {
 	s.mu.Lock()
-	db, engine, b := s.db, s.engine, s.bot
+	db, engine, b, degraded := s.db, s.engine, s.bot, s.degraded
 	s.mu.Unlock()
 	switch {
 	case db == nil:
@@ -407,6 +448,8 @@ func (s *server) notReady(ctx context.Context) string {
 		return "starting: knowledge base not loaded"
 	case b == nil || !b.Ready():
 		return "starting: bot not connected to Telegram"
+	case degraded != "":
+		return degraded
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -422,7 +465,7 @@ func (s *server) setDB(db *store.DB) {
 	s.db = db
 }
 
-func (s *server) setEngine(e *knowledge.Engine) {
+func (s *server) setEngine(e *knowledge.Live) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.engine = e

@@ -15,7 +15,7 @@ import (
 
 // statsFunc renders /stats for staff: the period's report as a chart and
 // a caption, with topic names from the FAQ pack in use.
-func statsFunc(db *store.DB, engine *knowledge.Engine, loc *time.Location) bot.StatsFunc {
+func statsFunc(db *store.DB, engine *knowledge.Live, loc *time.Location) bot.StatsFunc {
 	names := map[string]string{}
 	for _, t := range engine.Topics() {
 		names[t.ID] = t.Name
@@ -47,7 +47,7 @@ func startRetention(ctx context.Context, db *store.DB, retainDays int, loc *time
 	go func() {
 		defer wg.Done()
 		for {
-			if err := store.RunRetention(ctx, db, retainDays, now); err != nil && ctx.Err() == nil {
+			if err := store.RunRetention(ctx, db, retainDays, now, log); err != nil && ctx.Err() == nil {
 				log.Error("retention job failed", slog.Any("error", err))
 			}
 			t := time.NewTimer(nextRetention(now(), loc).Sub(now()))

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/pufabot/pufabot/store"
 )
 
 func TestNextRetention(t *testing.T) {
@@ -23,4 +29,27 @@ func TestNextRetention(t *testing.T) {
 			t.Errorf("nextRetention(%s) = %s, want %s", c.now, got, want)
 		}
 	}
+}
+
+// TestRetentionLogsThroughServerLogger: the retention job reports through
+// the logger serve configured (level, format, secret masking), not the
+// process-wide default.
+func TestRetentionLogsThroughServerLogger(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "pufabot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var out syncBuffer
+	log := slog.New(slog.NewJSONHandler(&out, nil))
+	stop := startRetention(context.Background(), db, 30, time.UTC, time.Now, log)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), `"msg":"question text purged"`) {
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("no retention line in the server's log: %q", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
 }

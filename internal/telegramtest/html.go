@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the error texts are Telegram's own, which clients show and match on
+
 package telegramtest
 
 import (

@@ -122,6 +122,8 @@ type Server struct {
 	perGroup      map[int64]*window
 	webhookURL    string
 	webhookSecret string
+	pollAtOnce    bool
+	bareCallbacks bool
 	commands      string
 	stats         Stats
 }
@@ -266,6 +268,9 @@ func (s *Server) PushCallback(chatID, userID int64, messageID int, data string) 
 		c := *msg
 		msg = &c
 	}
+	if s.bareCallbacks {
+		msg.ReplyMarkup = nil
+	}
 	s.nextCallback++
 	id := fmt.Sprintf("cb%d", s.nextCallback)
 	s.callbacks[id] = true
@@ -393,15 +398,50 @@ func (s *Server) Enforce(l Limits) {
 	s.perGroup = map[int64]*window{}
 }
 
+// Faults FailNext injects besides an HTTP status.
+const (
+	// DropConnection closes the connection without an answer and without
+	// carrying the request out, like a network failure.
+	DropConnection = 0
+	// GarbledResult carries the request out (a message is sent) and
+	// answers "ok": true with a result no client can decode, like a
+	// third-party Bot API server that answers in its own way.
+	GarbledResult = -1
+	// DropAnswer carries the request out, then closes the connection
+	// without an answer: the client cannot know the message was sent.
+	DropAnswer = -2
+	// HTMLBadGateway answers 502 with an HTML page instead of a Bot API
+	// answer, as a proxy in front of the Bot API does, and does not carry
+	// the request out.
+	HTMLBadGateway = -3
+)
+
 // FailNext makes the next n calls of method fail with status: 429 (with
-// retry_after 1), 403, 400, 5xx…; status 0 drops the connection without an
-// answer, like a network failure.
+// retry_after 1), 403, 400, 5xx…, or one of the faults DropConnection,
+// GarbledResult, DropAnswer and HTMLBadGateway.
 func (s *Server) FailNext(method string, n int, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
 		s.failures[method] = append(s.failures[method], status)
 	}
+}
+
+// AnswerPollsAtOnce makes getUpdates answer at once, even with no update
+// to give, whatever timeout the client asks for, as some Bot API servers
+// and proxies do.
+func (s *Server) AnswerPollsAtOnce(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pollAtOnce = on
+}
+
+// OmitButtonsInCallbacks makes PushCallback send the pressed message
+// without its inline keyboard, as some clients and Bot API servers do.
+func (s *Server) OmitButtonsInCallbacks(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bareCallbacks = on
 }
 
 // Stats returns counts of calls and error answers.
@@ -466,16 +506,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var result any
 	var apiErr *apiError
-	drop := false
+	fault, faulty := 0, false
 	if f := s.failures[method]; len(f) > 0 {
 		s.failures[method] = f[1:]
-		if f[0] == 0 {
-			drop = true
-		} else {
-			apiErr = injected(f[0])
-		}
-	} else {
+		fault, faulty = f[0], true
+	}
+	switch {
+	case !faulty || fault == GarbledResult || fault == DropAnswer:
 		result, apiErr = s.handleLocked(req)
+	case fault == DropConnection:
+	case fault == HTMLBadGateway:
+		apiErr = &apiError{code: http.StatusBadGateway}
+	default:
+		apiErr = injected(fault)
 	}
 	status := http.StatusOK
 	if apiErr != nil {
@@ -485,10 +528,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	switch {
-	case drop:
+	case faulty && (fault == DropConnection || (fault == DropAnswer && apiErr == nil)):
 		dropConnection(w)
+	case faulty && fault == HTMLBadGateway:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(w, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n")
 	case apiErr != nil:
 		writeError(w, apiErr)
+	case faulty && fault == GarbledResult:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true,"result":"done"}`)
 	default:
 		writeResult(w, result)
 	}
@@ -862,6 +912,9 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, req *request
 		return
 	}
 	s.recordLocked(req, http.StatusOK)
+	if s.pollAtOnce {
+		timeout = 0
+	}
 	for {
 		if offset > 0 {
 			s.updates = slices.DeleteFunc(s.updates, func(u pendingUpdate) bool { return u.id < offset })

@@ -335,6 +335,23 @@ func TestFailNext(t *testing.T) {
 	if got := srv.Sent(1); len(got) != 1 {
 		t.Fatalf("Sent = %q", got)
 	}
+
+	// Faults that carry the request out, and a proxy's page that does not.
+	srv.FailNext("sendMessage", 1, GarbledResult)
+	srv.FailNext("sendMessage", 1, DropAnswer)
+	srv.FailNext("sendMessage", 1, HTMLBadGateway)
+	if err := send(); err == nil || !strings.Contains(err.Error(), "decode response result") {
+		t.Errorf("garbled result: %v, want a decode error", err)
+	}
+	if err := send(); err == nil || errors.Is(err, bot.ErrorBadRequest) {
+		t.Errorf("dropped answer: %v, want a network error", err)
+	}
+	if err := send(); err == nil || !strings.Contains(err.Error(), "502 Bad Gateway") {
+		t.Errorf("proxy page: %v, want the page in a decode error", err)
+	}
+	if got := srv.Sent(1); len(got) != 3 {
+		t.Errorf("Sent = %q, want 3: the garbled and the dropped answer were carried out", got)
+	}
 }
 
 func TestValidation(t *testing.T) {

@@ -23,6 +23,10 @@ type Ref struct {
 	// Written, although the name lies outside its Start:End span.
 	Written string
 	Article int
+	// Version is the text asked for by a version note after the law name:
+	// "2012" for 治安管理处罚法（2012年修正）第四十三条 or 治安管理处罚法(2012)第43条,
+	// "2012-10-26" for a full date; "" when the current text is meant.
+	Version string
 	// Suffix is "" or "之一", "之二"… for inserted articles (刑法第一百三十三条之一).
 	Suffix    string
 	Paragraph int // 款, 0 if not given
@@ -151,13 +155,14 @@ func Parse(text string) []Ref {
 		case inherit:
 			law, written = prev.Law, prev.Written
 		}
+		version := noteVersion(written)
 		added := false
 		for k, a := range arts {
 			if a.article < 1 || a.article > maxNumber {
 				continue
 			}
 			ref := Ref{
-				Law: law, Written: written,
+				Law: law, Written: written, Version: version,
 				Article: a.article, Suffix: a.suffix, Paragraph: a.paragraph, Item: a.item,
 				Start: p.toks[a.from].start, End: p.toks[a.to-1].end,
 			}

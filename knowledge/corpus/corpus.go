@@ -8,11 +8,12 @@ import (
 // Law is one version of one document (law, regulation, interpretation,
 // local regulation).
 type Law struct {
-	ID         string    // unique and stable: Title + "@" + Version, or Title when Version == ""
+	ID         string    // unique and stable: Title + "@" + the file-name version, or Title when the file name has none
 	Title      string    // full title from the '# ' line, e.g. "中华人民共和国民法典" (normalised whitespace)
 	ShortName  string    // Title without the leading "中华人民共和国", e.g. "民法典"
 	Category   string    // top-level corpus folder (宪法, 司法解释, …); the province for local regulations; the folder name for files outside the layout
-	Version    string    // "YYYY-MM-DD" from the file name "<short>(<date>).md", "" if none
+	Version    string    // "YYYY-MM-DD" from the file name "<short>(<date>).md", else the latest adoption or amendment date in the header, "" if neither
+	Event      string    // how the text of that date was made, from the header: 通过, 修正, 修订 or 公布; "" when it does not say
 	Superseded bool      // a newer version of the same Title is in the corpus
 	Amendment  bool      // 修正案 files: kept, but their numbered items are not articles of the law
 	Paths      []string  // source files (民法典 has 8)

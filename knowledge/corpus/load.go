@@ -316,6 +316,7 @@ func (c *Corpus) assemble(files []sourceFile, results []fileResult) []Warning {
 		}
 		c.Laws = append(c.Laws, g.law)
 	}
+	uniqueIDs(c.Laws)
 	markSuperseded(c.Laws)
 	slices.SortFunc(c.Laws, func(a, b *Law) int {
 		return cmp.Or(strings.Compare(a.Title, b.Title), strings.Compare(a.Version, b.Version), strings.Compare(a.Paths[0], b.Paths[0]))
@@ -366,6 +367,22 @@ func mergeParts(parts []*parsed, warns *[]Warning) *Law {
 	}
 	law.Preamble = strings.Join(preambles, "\n")
 	return law
+}
+
+// uniqueIDs keeps law IDs unique: two undated files of one title whose
+// headers give different versions would otherwise share the bare title.
+// The later one in path order gets its version added.
+func uniqueIDs(laws []*Law) {
+	seen := make(map[string]bool, len(laws))
+	for _, l := range laws {
+		if seen[l.ID] {
+			l.ID = l.Title + "@" + l.Version
+			for n := 2; seen[l.ID]; n++ {
+				l.ID = fmt.Sprintf("%s@%s#%d", l.Title, l.Version, n)
+			}
+		}
+		seen[l.ID] = true
+	}
 }
 
 // markSuperseded flags every law for which a newer version of the same

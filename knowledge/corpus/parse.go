@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -142,6 +143,75 @@ func nameParts(name string) (base, version string) {
 // ("2020年5月28日 …") or a parenthesised note about adoption or amendment.
 var metaRE = regexp.MustCompile(`^(\d{4}年\d{1,2}月\d{1,2}日|[(（].*(通过|公布|施行|修正|修订|批准|发布).*[)）]$)`)
 
+// metaDateRE finds the dates in header metadata: "2012年10月26日".
+var metaDateRE = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日`)
+
+// headerVersion returns the version of a text and how it was made (通过,
+// 修正, 修订 or 公布, "" when the header does not say). The version is
+// the file-name date when there is one, else the latest date in the header
+// that adopted, amended or published the text (not a mere 施行 date). A
+// header line may hold several dated events, as in the official
+// "（2005年8月28日…通过　2012年10月26日…修正）".
+func headerVersion(meta []string, fileVersion string) (version, event string) {
+	version = fileVersion
+	for _, line := range meta {
+		locs := metaDateRE.FindAllStringSubmatchIndex(line, -1)
+		for i, m := range locs {
+			end := len(line)
+			if i+1 < len(locs) {
+				end = locs[i+1][0]
+			}
+			ev := metaEvent(line[m[1]:end])
+			if ev == "" || ev == "施行" {
+				continue
+			}
+			y, _ := strconv.Atoi(line[m[2]:m[3]])
+			mo, _ := strconv.Atoi(line[m[4]:m[5]])
+			d, _ := strconv.Atoi(line[m[6]:m[7]])
+			if mo < 1 || mo > 12 || d < 1 || d > 31 {
+				continue
+			}
+			date := fmt.Sprintf("%04d-%02d-%02d", y, mo, d)
+			switch {
+			case fileVersion != "" && date == fileVersion:
+				event = ev
+			case fileVersion == "" && date >= version:
+				version, event = date, ev
+			}
+		}
+	}
+	return version, event
+}
+
+// metaEvent names what a dated header segment records. The event word
+// stands after the last closing title mark (…《关于修改…的决定》修正); a
+// segment that only names an amendment (…通过的《刑法修正案（十一）》)
+// amended the text.
+func metaEvent(seg string) string {
+	tail := seg
+	if i := strings.LastIndexAny(seg, "》>〉"); i >= 0 {
+		tail = seg[i:]
+	}
+	switch {
+	case strings.Contains(tail, "修订"):
+		return "修订"
+	case strings.Contains(tail, "修正"), strings.Contains(tail, "修改"):
+		return "修正"
+	case strings.Contains(tail, "通过"):
+		if strings.Contains(seg, "修正案") {
+			return "修正"
+		}
+		return "通过"
+	case strings.Contains(seg, "修正案"):
+		return "修正"
+	case strings.Contains(tail, "公布"):
+		return "公布"
+	case strings.Contains(tail, "施行"):
+		return "施行"
+	}
+	return ""
+}
+
 // amendmentRE matches the titles of amendment files
 // (中华人民共和国刑法修正案（十二）, 中华人民共和国宪法修正案（1988年）).
 var amendmentRE = regexp.MustCompile(`修正案([(（][^()（）]*[)）])?$`)
@@ -256,7 +326,10 @@ func parseBytes(name string, data []byte) (parsed, []Warning) {
 		}
 	}
 	law.ShortName = shortName(law.Title)
+	// The ID keeps to the file-name version, so that the IDs of texts
+	// dated only in their header stay what they were before.
 	law.ID = lawID(law.Title, law.Version)
+	law.Version, law.Event = headerVersion(law.Meta, law.Version)
 	law.Amendment = amendmentRE.MatchString(law.Title)
 
 	b := bodyParser{

@@ -71,6 +71,63 @@ type Topic struct {
 	Points []string `yaml:"points"`
 	// Articles are the key articles of the topic.
 	Articles []ArticleRef `yaml:"articles"`
+	// Laws say which articles of law belong to the topic, so that an
+	// answer made of articles is counted under the topic it is about.
+	Laws []LawRule `yaml:"laws,omitempty"`
+}
+
+// LawRule assigns the articles of one law, or of some of its parts, to a
+// topic. The most specific rule that matches an article wins: one naming
+// articles over one naming headings (a deeper heading over a shallower
+// one) over one naming only the law.
+type LawRule struct {
+	// Law is the short name (民法典, 劳动合同法) or the full title of a
+	// document that is not a national law, as in ArticleRef.
+	Law string `yaml:"law"`
+	// Headings narrow the rule to articles under a 编, 分编, 章 or 节 with
+	// one of these names, written without their number: 婚姻家庭 for
+	// 第五编 婚姻家庭, 借款合同 for 第十二章 借款合同.
+	Headings []string `yaml:"headings,omitempty"`
+	// Articles narrow the rule to these article numbers, with any suffix
+	// (133 covers 第一百三十三条之一).
+	Articles []int `yaml:"articles,omitempty"`
+}
+
+// headingLabel matches the number part of a heading, 第五编 or 第十二章.
+var headingLabel = regexp.MustCompile(`^第[零一二三四五六七八九十百千0-9]+(?:编|分编|章|节)`)
+
+// HeadingName returns a heading without its number and white space:
+// 婚姻家庭 for "第五编 婚姻家庭", 附则 for "附则".
+func HeadingName(h string) string {
+	h = strings.Join(strings.Fields(h), "")
+	return headingLabel.ReplaceAllString(h, "")
+}
+
+// Key identifies the rule's scope, for finding the same scope claimed by
+// two topics.
+func (r LawRule) Key() string {
+	return fmt.Sprintf("%s|%v|%v", r.Law, r.Headings, r.Articles)
+}
+
+func (r LawRule) problems(index int) []problem {
+	var ps []problem
+	switch {
+	case strings.TrimSpace(r.Law) == "":
+		ps = append(ps, problem{"laws", index, "law", "law is empty"})
+	case strings.HasPrefix(r.Law, "中华人民共和国"):
+		ps = append(ps, problem{"laws", index, "law", fmt.Sprintf("law %q: drop the prefix 中华人民共和国", r.Law)})
+	}
+	for _, h := range r.Headings {
+		if name := HeadingName(h); name == "" || name != h {
+			ps = append(ps, problem{"laws", index, "headings", fmt.Sprintf("heading %q: write the name without its number or spaces, like 婚姻家庭", h)})
+		}
+	}
+	for _, n := range r.Articles {
+		if n <= 0 {
+			ps = append(ps, problem{"laws", index, "articles", fmt.Sprintf("article number must be above zero, got %d", n)})
+		}
+	}
+	return ps
 }
 
 var (
@@ -204,6 +261,9 @@ func (t Topic) problems() []problem {
 	}
 	for i, a := range t.Articles {
 		ps = append(ps, a.problems("articles", i)...)
+	}
+	for i, r := range t.Laws {
+		ps = append(ps, r.problems(i)...)
 	}
 	return ps
 }

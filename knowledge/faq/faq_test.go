@@ -29,6 +29,8 @@ var wantTopics = map[string]string{
 	"traffic":           "交通事故",
 	"injury":            "人身伤害",
 	"privacy":           "个人信息保护",
+	"public-order":      "治安与刑事",
+	"contract":          "合同纠纷",
 }
 
 func mustStarter(t *testing.T) *Pack {
@@ -92,6 +94,9 @@ func TestStarterTopics(t *testing.T) {
 		}
 		if len(p.EntriesFor(id)) == 0 {
 			t.Errorf("topic %q has no entries", id)
+		}
+		if len(tp.Laws) == 0 {
+			t.Errorf("topic %q has no law rules: answers made of articles are never counted under it", id)
 		}
 	}
 }
@@ -448,5 +453,72 @@ func TestArticleRefString(t *testing.T) {
 	a := ArticleRef{Law: "刑法", Article: 287, Suffix: "之二"}
 	if got := a.String(); got != "《刑法》第二百八十七条之二" {
 		t.Errorf("String() = %q", got)
+	}
+}
+
+func TestParseTopicLawRules(t *testing.T) {
+	const head = `- id: weather
+  name: 天气
+  summary: 天气预报。
+  points: [看天, 收衣服, 带伞]
+  laws:
+`
+	cases := []struct{ name, rules, wantErr string }{
+		{"law only", "    - law: 气象法\n", ""},
+		{"headings and articles", "    - law: 民法典\n      headings: [婚姻家庭]\n    - law: 刑法\n      articles: [133]\n", ""},
+		{"empty law", "    - headings: [婚姻家庭]\n", "topics.yaml:6: topic \"weather\": laws[0]: law is empty"},
+		{"prefix", "    - law: 中华人民共和国气象法\n", "topics.yaml:6: topic \"weather\": laws[0]: law \"中华人民共和国气象法\": drop the prefix"},
+		{"numbered heading", "    - law: 民法典\n      headings: [第五编 婚姻家庭]\n", "topics.yaml:7: topic \"weather\": laws[0]: heading \"第五编 婚姻家庭\""},
+		{"bad article", "    - law: 刑法\n      articles: [0]\n", "topics.yaml:7: topic \"weather\": laws[0]: article number must be above zero"},
+		{"unknown key", "    - law: 刑法\n      chapter: 总则\n", `unknown key "chapter"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			topics, err := parseTopics("topics.yaml", []byte(head+c.rules))
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(topics[0].Laws) == 0 {
+					t.Fatal("no law rules parsed")
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("error = %v, want %q", err, c.wantErr)
+			}
+		})
+	}
+}
+
+func TestParseTopicLawRuleClaimedTwice(t *testing.T) {
+	const two = `- id: a
+  name: 甲
+  summary: 甲。
+  points: [一]
+  laws:
+    - law: 民法典
+      headings: [继承]
+- id: b
+  name: 乙
+  summary: 乙。
+  points: [一]
+  laws:
+    - law: 民法典
+      headings: [继承]
+`
+	_, err := parseTopics("topics.yaml", []byte(two))
+	if err == nil || !strings.Contains(err.Error(), `topics.yaml:13: topic "b": laws[0]: the same law rule is already in topic "a"`) {
+		t.Errorf("error = %v", err)
+	}
+}
+
+func TestHeadingName(t *testing.T) {
+	cases := map[string]string{"第五编 婚姻家庭": "婚姻家庭", "第十二章 借款合同": "借款合同", "第二分编  典型合同": "典型合同",
+		"第一节 一般规定": "一般规定", "附则": "附则", "第3章 罚则": "罚则", "婚姻家庭": "婚姻家庭"}
+	for in, want := range cases {
+		if got := HeadingName(in); got != want {
+			t.Errorf("HeadingName(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

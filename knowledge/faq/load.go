@@ -158,10 +158,19 @@ func parseTopics(name string, data []byte) ([]Topic, error) {
 	}
 	var errs []error
 	seen := map[string]int{}
+	claimed := map[string]string{} // LawRule.Key → topic id
 	for i, t := range topics {
 		n := nodes[i]
 		for _, p := range t.problems() {
 			errs = append(errs, &Error{name, problemLine(n, p), fmt.Sprintf("topic %q: %s", t.ID, p)})
+		}
+		for j, r := range t.Laws {
+			if other, dup := claimed[r.Key()]; dup {
+				p := problem{"laws", j, "law", fmt.Sprintf("the same law rule is already in topic %q", other)}
+				errs = append(errs, &Error{name, problemLine(n, p), fmt.Sprintf("topic %q: %s", t.ID, p)})
+				continue
+			}
+			claimed[r.Key()] = t.ID
 		}
 		if first, dup := seen[t.ID]; dup && t.ID != "" {
 			errs = append(errs, &Error{name, n.Line, fmt.Sprintf("duplicate topic id %q (first at line %d)", t.ID, first)})
