@@ -67,6 +67,9 @@ type Log struct {
 
 // Knowledge says where the legal texts and curated answers come from.
 type Knowledge struct {
+	// Embedded uses the national laws and judicial interpretations built
+	// into the binary (default true); Laws adds folders on top.
+	Embedded bool `yaml:"embedded"`
 	// Laws lists folders in the LawRefBook layout (or of plain .txt files).
 	Laws []string `yaml:"laws"`
 	// FAQ lists extra FAQ files added to the embedded starter pack.
@@ -151,9 +154,10 @@ const (
 // Default returns the built-in configuration, usable with no file.
 func Default() Config {
 	return Config{
-		DataDir: "data",
-		Office:  "司法所",
-		Log:     Log{Level: "info", Format: "text"},
+		DataDir:   "data",
+		Office:    "司法所",
+		Log:       Log{Level: "info", Format: "text"},
+		Knowledge: Knowledge{Embedded: true},
 		Telegram: Telegram{
 			RatePerSecond:      25,
 			QuestionsPerMinute: 20,

@@ -24,6 +24,9 @@ import (
 type Options struct {
 	// DataDir holds the index (under DataDir/index).
 	DataDir string
+	// Embedded adds the national laws and judicial interpretations built
+	// into the binary under Laws (texts in Laws win for the same law).
+	Embedded bool
 	// Laws are corpus folders (LawRefBook layout or plain .txt files).
 	Laws []string
 	// FAQ are extra FAQ files added to the embedded starter pack.
@@ -58,6 +61,8 @@ type Engine struct {
 	// warnings (see currency.go); now is the clock for them.
 	dates []lawDates
 	now   func() time.Time
+	// builtin is set when the index includes the embedded corpus.
+	builtin bool
 
 	closeOnce sync.Once
 }
@@ -78,7 +83,7 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	src := sources{laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
+	src := sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
 	fp, err := src.fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
@@ -90,6 +95,7 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 			if o.Now != nil {
 				e.now = o.Now
 			}
+			e.builtin = o.Embedded
 			return e, nil
 		}
 		if errors.Is(err, errDamaged) {
@@ -99,7 +105,10 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	start := time.Now()
 	o.Logger.Info("building index", slog.String("dir", dir), slog.Int("corpus_dirs", len(o.Laws)))
 	p := newProgress(o.Progress)
-	if len(o.Laws) == 0 {
+	switch {
+	case o.Embedded && !o.Rebuild:
+		p.note("首次运行：为内置的法律法规建立索引（约需十几秒，以后直接使用）…")
+	case len(o.Laws) == 0 && !o.Embedded:
 		p.note("准备内置常见问题库（未配置法律全文 knowledge.laws，只能回答常见问题）…")
 	}
 	if err := buildIndex(ctx, dir, src, fp, p.update, o.Logger); err != nil {
@@ -114,6 +123,7 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if o.Now != nil {
 		e.now = o.Now
 	}
+	e.builtin = o.Embedded
 	return e, nil
 }
 
@@ -128,7 +138,7 @@ func OpenExisting(o Options) (*Engine, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	fp, err := (sources{laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}).fingerprint()
+	fp, err := (sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}).fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
 	}
@@ -139,6 +149,7 @@ func OpenExisting(o Options) (*Engine, error) {
 	if o.Now != nil {
 		e.now = o.Now
 	}
+	e.builtin = o.Embedded
 	return e, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/pufabot/pufabot/knowledge/corpus"
+	"github.com/pufabot/pufabot/knowledge/corpus/embedded"
 	"github.com/pufabot/pufabot/knowledge/faq"
 )
 
@@ -93,6 +94,7 @@ type snapshot struct {
 
 // sources is what an index is built from.
 type sources struct {
+	embedded bool // the corpus built into the binary, under laws
 	laws     []string
 	faqFiles []string
 	examples []string
@@ -108,6 +110,9 @@ func (s sources) fingerprint() (string, error) {
 			return "", fmt.Errorf("fingerprint corpus: %w", err)
 		}
 		fmt.Fprintf(h, "laws=%s\n", fp)
+	}
+	if s.embedded {
+		fmt.Fprintf(h, "embedded=%s\n", embedded.Digest())
 	}
 	starter, err := faq.StarterDigest()
 	if err != nil {
@@ -192,8 +197,8 @@ func newMapping() mapping.IndexMapping {
 // buildSnapshot loads the corpus, FAQ and examples into a snapshot.
 func buildSnapshot(ctx context.Context, src sources, progress func(stage string, done, total int)) (*snapshot, error) {
 	snap := &snapshot{Version: snapshotVersion, Built: time.Now().UTC()}
-	if len(src.laws) > 0 {
-		c, warns, err := corpus.Load(src.laws, func(done, total int) { progress("读取法规文件", done, total) })
+	if len(src.laws) > 0 || src.embedded {
+		c, warns, err := loadCorpus(src, progress)
 		if err != nil {
 			return nil, fmt.Errorf("load corpus: %w", err)
 		}

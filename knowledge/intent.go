@@ -2,11 +2,14 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"regexp"
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/pufabot/pufabot/knowledge/cite"
 )
 
 // Deciding whether a message is a legal question at all, before anything is
@@ -356,15 +359,73 @@ func (e *Engine) legalEvidence(q string) float64 {
 }
 
 // offTopic handles messages that are not legal questions: small talk gets
-// its kind, anything else without enough legal evidence stays KindNone.
-// It reports whether the message was handled. A question with a notice
-// about a law it names is a legal question.
+// its kind, anything else without enough legal evidence stays KindNone,
+// and so does a question about a law none of whose texts is loaded (with a
+// notice saying so), rather than getting articles of other laws. It
+// reports whether the message was handled. A question with a notice about
+// a law it names is a legal question.
 func (e *Engine) offTopic(a *Answer, q string) bool {
 	if k, ok := SmallTalk(q); ok {
 		a.Kind, a.Talk = KindSmallTalk, k
 		return true
 	}
+	if e.lawNotLoaded(a, q) {
+		return true
+	}
 	return a.Notice == "" && e.legalEvidence(q) < legalThreshold
+}
+
+// bracketedLaw matches a law's name in title marks: 《重庆市物业管理条例》.
+var bracketedLaw = regexp.MustCompile(`《([^《》]{1,40}(?:法|法典|条例|规定|办法|解释|决定))》`)
+
+// lawNotLoaded reports whether q cites articles of laws of which no text
+// is loaded, and names no law that is: articles of other laws with those
+// numbers would be unrelated. A law named in title marks but not loaded
+// only gets a notice, since the question may well be answered by the laws
+// that are (违反《个人贷款管理暂行办法》，借款合同有效吗). Repealed laws have
+// successors and do not count; without any law texts (the FAQ pack alone)
+// nothing counts.
+func (e *Engine) lawNotLoaded(a *Answer, q string) bool {
+	if !e.HasCorpus() {
+		return false
+	}
+	type name struct {
+		law   string
+		cited bool // with an article number
+	}
+	var named []name
+	for _, r := range cite.Parse(q) {
+		if r.Law != "" {
+			named = append(named, name{r.Law, true})
+		}
+	}
+	for _, m := range bracketedLaw.FindAllStringSubmatch(q, -1) {
+		if s, ok := cite.Canonical(m[1]); ok {
+			named = append(named, name{s, false})
+		}
+	}
+	var missing *name
+	for i, n := range named {
+		if _, ok := e.res.law(n.law); ok {
+			return false
+		}
+		if _, ok := cite.Repealed(n.law); ok {
+			return false
+		}
+		if missing == nil || (n.cited && !missing.cited) {
+			missing = &named[i]
+		}
+	}
+	if missing == nil {
+		return false
+	}
+	if a.Notice == "" {
+		a.Notice = fmt.Sprintf("知识库里没有《%s》的全文。", missing.law)
+		if missing.cited {
+			a.Notice = fmt.Sprintf("知识库里没有《%s》的全文，暂时无法显示它的条文。", missing.law)
+		}
+	}
+	return missing.cited
 }
 
 // docFreq is the number of documents whose field holds term.

@@ -149,6 +149,36 @@ func TestAnswerOffTopic(t *testing.T) {
 	}
 }
 
+// TestQuestionAboutLawNotLoaded: a question about a law of which no text
+// is loaded gets a notice saying so, not articles of other laws.
+func TestQuestionAboutLawNotLoaded(t *testing.T) {
+	e := mustEngine(t, fixtureLaws())
+	a, err := e.Answer(context.Background(), "劳动合同法第38条规定了什么")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Kind != KindNone || len(a.Hits) > 0 || !strings.Contains(a.Notice, "劳动合同法") {
+		t.Errorf("citation of a law not loaded: kind %s, notice %q, hits %+v", a.Kind, a.Notice, a.Hits)
+	}
+	// Named without an article, it is said to be missing; the laws that
+	// are loaded may still answer.
+	a, err = e.Answer(context.Background(), "违反《重庆市婚姻登记办法》离婚登记有效吗")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Notice, "知识库里没有《重庆市婚姻登记办法》") {
+		t.Errorf("named law not loaded: notice %q", a.Notice)
+	}
+	// A loaded law named beside a missing one still gets its answer.
+	a, err = e.Answer(context.Background(), "《民法典》和《重庆市物业管理条例》对离婚冷静期怎么规定的")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Kind == KindNone {
+		t.Errorf("question naming a loaded law got none (notice %q)", a.Notice)
+	}
+}
+
 // TestIntentLabelledDefaultCorpus checks the labelled messages on the
 // default corpus, where only cue words and the FAQ speak.
 func TestIntentLabelledDefaultCorpus(t *testing.T) {

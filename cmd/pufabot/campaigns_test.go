@@ -50,6 +50,7 @@ func newCampaignFixture(t testing.TB, withToken bool, rate int) *campaignFixture
 log:
   level: warn
 knowledge:
+  embedded: false
   laws: []
 telegram:
   token: %q
@@ -311,7 +312,31 @@ func TestCampaignsRunHandsOverToARunningServer(t *testing.T) {
 	}
 }
 
-// buildPufabot builds the command into a temp dir.
+// asCommandEnv, set to 1, makes the test binary run as the pufabot
+// command (see TestMain), so tests can start real pufabot processes
+// without building one.
+const asCommandEnv = "PUFABOT_TEST_AS_COMMAND"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asCommandEnv) == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// commandProcess returns how to start this test binary as the pufabot
+// command: the path, and the environment to give it.
+func commandProcess(t testing.TB) (bin string, env []string) {
+	t.Helper()
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin, append(os.Environ(), asCommandEnv+"=1")
+}
+
+// buildPufabot builds the command into a temp dir (for measurements, where
+// the test binary's instrumentation would distort the figures).
 func buildPufabot(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "pufabot")
@@ -330,9 +355,10 @@ type child struct {
 	err    error
 }
 
-func startChild(t *testing.T, bin string, logs *os.File, args ...string) *child {
+func startChild(t *testing.T, bin string, env []string, logs *os.File, args ...string) *child {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -380,15 +406,15 @@ func waitProgress(tg *telegramtest.Server, c *child, n int) (exited bool) {
 // message, with at most one duplicate per kill.
 func TestCampaignDeliverySurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds pufabot and sends 500 messages at 28/s per mode; skipped with -short")
+		t.Skip("runs pufabot processes sending 500 messages at 28/s per mode; skipped with -short")
 	}
 	subscribers := 500
 	if longTests() {
 		subscribers = 2000
 	}
-	bin := buildPufabot(t)
+	bin, env := commandProcess(t)
 	for _, mode := range []string{"campaigns-run", "serve"} {
-		t.Run(mode, func(t *testing.T) { crashTest(t, bin, mode, subscribers) })
+		t.Run(mode, func(t *testing.T) { crashTest(t, bin, env, mode, subscribers) })
 	}
 }
 
@@ -399,7 +425,7 @@ func longTests() bool {
 	return v
 }
 
-func crashTest(t *testing.T, bin, mode string, subscribers int) {
+func crashTest(t *testing.T, bin string, env []string, mode string, subscribers int) {
 	const kills = 5
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
@@ -441,7 +467,7 @@ func crashTest(t *testing.T, bin, mode string, subscribers int) {
 	ctx := context.Background()
 	var c *child
 	start := func() {
-		c = startChild(t, bin, logs, startArgs...)
+		c = startChild(t, bin, env, logs, startArgs...)
 		if mode != "serve" {
 			return
 		}

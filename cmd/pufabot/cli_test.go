@@ -11,7 +11,8 @@ import (
 	"testing"
 )
 
-// writeConfig writes a config using a temp data dir and the fixture laws.
+// writeConfig writes a config using a temp data dir and the fixture laws
+// only (not the built-in corpus, whose index takes seconds to build).
 func writeConfig(t *testing.T, extra string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -19,7 +20,7 @@ func writeConfig(t *testing.T, extra string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  laws: [" + laws + "]\n" + extra
+	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  embedded: false\n  laws: [" + laws + "]\n" + extra
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -331,12 +332,12 @@ func TestChatPromptsOnATerminal(t *testing.T) {
 	}
 }
 
-// TestAskSaysWhatItBuilds: with the embedded pack only, the first ask says
-// what it prepares instead of counting nothing.
+// TestAskSaysWhatItBuilds: with the embedded FAQ pack only (built-in laws
+// off), the first ask says what it prepares instead of counting nothing.
 func TestAskSaysWhatItBuilds(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfg, []byte("data_dir: "+filepath.Join(dir, "data")+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("data_dir: "+filepath.Join(dir, "data")+"\nknowledge: {embedded: false}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out, stderr, err := runCLI(t, "", "ask", "--config", cfg, "被电信诈骗了怎么办")

@@ -19,6 +19,7 @@ func openEngine(ctx context.Context, cfg config.Config, progress io.Writer, log 
 func engineOptions(cfg config.Config, progress io.Writer, log *slog.Logger, rebuild bool) knowledge.Options {
 	return knowledge.Options{
 		DataDir:  cfg.DataDir,
+		Embedded: cfg.Knowledge.Embedded,
 		Laws:     cfg.Knowledge.Laws,
 		FAQ:      cfg.Knowledge.FAQ,
 		Examples: cfg.Knowledge.Examples,

@@ -17,8 +17,11 @@ func init() {
 
 // lawsReport is what `pufabot laws` prints.
 type lawsReport struct {
-	Counts lawCounts           `json:"counts"`
-	Laws   []knowledge.LawInfo `json:"laws"`
+	Counts lawCounts `json:"counts"`
+	// BuiltinSnapshot is the date of the law texts built into the binary,
+	// when they are used.
+	BuiltinSnapshot string              `json:"builtin_snapshot,omitempty"`
+	Laws            []knowledge.LawInfo `json:"laws"`
 	// StaleFAQ lists FAQ references to laws revised after the text loaded.
 	StaleFAQ []string `json:"stale_faq"`
 }
@@ -55,6 +58,7 @@ func runLaws(ctx context.Context, e *env, args []string) error {
 	}
 	defer eng.Close()
 	r := lawsReport{Laws: eng.Laws(), StaleFAQ: []string{}}
+	r.BuiltinSnapshot, _ = eng.Builtin()
 	for _, s := range eng.StaleFAQ() {
 		r.StaleFAQ = append(r.StaleFAQ, s.String())
 	}
@@ -85,6 +89,9 @@ func runLaws(ctx context.Context, e *env, args []string) error {
 func printLaws(w io.Writer, r lawsReport) error {
 	c := r.Counts
 	fmt.Fprintf(w, "已载入法律法规 %d 部（文本 %d 个，条文 %d 条），最新文本的日期是 %s。\n", c.Laws, c.Texts, c.Articles, orDash(c.NewestText))
+	if r.BuiltinSnapshot != "" {
+		fmt.Fprintf(w, "其中内置的全国性法律和司法解释取自 LawRefBook %s 的快照（knowledge.embedded: false 可停用）。\n", r.BuiltinSnapshot)
+	}
 	if c.NewerKnown > 0 {
 		fmt.Fprintf(w, "\n已知有更新文本但尚未载入的 %d 部（把新文本放进 knowledge.laws 的文件夹，再运行 pufabot index）：\n", c.NewerKnown)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -21,7 +21,7 @@ func writeCurrencyConfig(t *testing.T, extra ...string) string {
 		}
 		laws = append(laws, abs)
 	}
-	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  laws: [" + strings.Join(laws, ", ") + "]\n" + strings.Join(extra, "")
+	body := "data_dir: " + filepath.Join(dir, "data") + "\nknowledge:\n  embedded: false\n  laws: [" + strings.Join(laws, ", ") + "]\n" + strings.Join(extra, "")
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)

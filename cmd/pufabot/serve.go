@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"runtime"
 	"sync"
 	"time"
 
@@ -352,9 +351,9 @@ func (s *server) startHTTP(cleanups *[]func()) error {
 		close(s.listening)
 		return nil
 	}
-	s.metrics.GaugeFunc("go_goroutines", "Number of goroutines that currently exist.", func() float64 { return float64(runtime.NumGoroutine()) })
-	start := float64(s.now().Unix())
-	s.metrics.GaugeFunc("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", func() float64 { return start })
+	// The standard Go and process collectors: go_goroutines, go_memstats_…,
+	// process_resident_memory_bytes, process_start_time_seconds, ….
+	s.metrics.RegisterRuntime()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)

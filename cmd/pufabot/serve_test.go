@@ -48,6 +48,7 @@ func testServer(t *testing.T, tg *telegramtest.Server, logs io.Writer) *server {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	cfg.Knowledge.Embedded = false // the FAQ index builds in a moment
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Telegram.Token = tg.Token()
 	cfg.Telegram.ServerURL = tg.URL()
@@ -137,12 +138,19 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("answer does not address the question or lacks the 12348 pointer:\n%s", answer)
 	}
 
+	// The outbox counts a message as sent once Telegram's reply is back,
+	// which may be just after the fake server recorded it.
 	code, body := get(t, "http://"+s.Addr()+"/metrics")
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(body, "pufabot_outbox_sent_total{") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		code, body = get(t, "http://"+s.Addr()+"/metrics")
+	}
 	for _, want := range []string{"pufabot_bot_ready 1\n", "pufabot_outbox_wait_seconds_count{priority=\"interactive\"}", "# TYPE pufabot_outbox_sent_total counter"} {
 		if code != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("/metrics: %d, want %q in\n%s", code, want, body)
 		}
 	}
+	checkMetricsParse(t, body)
 
 	cancel()
 	select {
@@ -184,6 +192,7 @@ func TestServeNotReadyUntilTelegramAnswers(t *testing.T) {
 func TestServeNeedsToken(t *testing.T) {
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	cfg.Knowledge.Embedded = false // the FAQ index builds in a moment
 	cfg.HTTP.Listen = ""
 	err := newServer(cfg, nil).Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "telegram.token") {
@@ -224,6 +233,7 @@ func TestServeProcessStopsOnSIGTERM(t *testing.T) {
 	cfgFile := filepath.Join(dir, "config.yaml")
 	yaml := "data_dir: " + filepath.Join(dir, "data") + "\n" +
 		"log: {format: json, level: debug}\n" +
+		"knowledge: {embedded: false}\n" +
 		"http: {listen: \"127.0.0.1:0\"}\n" +
 		"telegram: {server_url: \"" + tg.URL() + "\"}\n"
 	if err := os.WriteFile(cfgFile, []byte(yaml), 0o600); err != nil {
@@ -314,6 +324,7 @@ func TestServeBroadcastReachesSubscribers(t *testing.T) {
 	const admin, resident = 777001, 100200301
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	cfg.Knowledge.Embedded = false // the FAQ index builds in a moment
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Telegram.Token = tg.Token()
 	cfg.Telegram.ServerURL = tg.URL()
@@ -380,6 +391,7 @@ func TestServeWebhookSharesHTTPListen(t *testing.T) {
 	tg := telegramtest.New(t)
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	cfg.Knowledge.Embedded = false // the FAQ index builds in a moment
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Telegram.Token = tg.Token()
 	cfg.Telegram.ServerURL = tg.URL()

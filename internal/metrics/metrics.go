@@ -1,7 +1,10 @@
-// Package metrics is a small registry of counters, gauges and histograms
-// written in the Prometheus text exposition format (version 0.0.4) and
-// served at /metrics. It covers what pufabot measures — a few dozen series —
-// with the standard library alone; every method is safe for concurrent use.
+// Package metrics gives pufabot's components counters, gauges and
+// histograms registered with the Prometheus client library
+// (github.com/prometheus/client_golang) and served at /metrics in the text
+// exposition format. It keeps the small API the components were written
+// against — label values passed at each use, and registration by name that
+// returns the same metric on a second call — and adds the standard Go and
+// process collectors on request.
 //
 // A nil *Registry hands out nil metrics, and every method of a nil metric
 // does nothing, so a component can take an optional registry without
@@ -9,30 +12,36 @@
 package metrics
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"regexp"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 )
 
-// ContentType is the media type of the text exposition format.
-const ContentType = "text/plain; version=0.0.4; charset=utf-8"
+// ContentType is the media type of the text exposition format (version
+// 0.0.4) that /metrics answers with by default; the Prometheus handler
+// appends its escaping scheme as a further parameter.
+var ContentType = string(expfmt.NewFormat(expfmt.TypeTextPlain))
 
-// DefBuckets are histogram upper bounds in seconds suited to request and
-// send latencies.
-var DefBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
-
+// Names follow the classic Prometheus rules, which every scraper accepts.
 var (
 	nameRe  = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
 	labelRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 )
+
+// DefBuckets are histogram upper bounds in seconds suited to request and
+// send latencies.
+var DefBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 
 type kind string
 
@@ -40,72 +49,70 @@ const (
 	kindCounter   kind = "counter"
 	kindGauge     kind = "gauge"
 	kindHistogram kind = "histogram"
+	kindGaugeFunc kind = "gauge func"
 )
 
-// Registry holds metric families by name.
+// Registry holds metrics by name in a Prometheus registry.
 type Registry struct {
-	mu       sync.Mutex
-	families map[string]*family
+	reg *prometheus.Registry
+
+	mu    sync.Mutex
+	names map[string]*family
+
+	handlerOnce sync.Once
+	handler     http.Handler
+}
+
+// family is what was registered under one name.
+type family struct {
+	kind    kind
+	labels  []string
+	buckets []float64
+	vec     any                           // *prometheus.CounterVec, GaugeVec or HistogramVec
+	fn      atomic.Pointer[func() float64] // gauge funcs only
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{families: map[string]*family{}}
+	return &Registry{reg: prometheus.NewRegistry(), names: map[string]*family{}}
 }
 
-// family is one metric name with its series, one per combination of label
-// values.
-type family struct {
-	name    string
-	help    string
-	kind    kind
-	labels  []string
-	buckets []float64      // histograms only
-	fn      func() float64 // gauge funcs only
-
-	mu     sync.Mutex
-	series map[string]*series
+// RegisterRuntime adds the standard Go runtime collector (go_goroutines,
+// go_memstats_…) and process collector (process_resident_memory_bytes,
+// process_start_time_seconds, …).
+func (r *Registry) RegisterRuntime() {
+	if r == nil {
+		return
+	}
+	r.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
-type series struct {
-	values []string
-	value  float64  // counter or gauge value; histogram sum
-	counts []uint64 // histogram: per bucket, not cumulative; last is +Inf
-	count  uint64   // histogram observations
-}
-
-// register returns the family called name, creating it on first use. A
-// second registration with the same name must agree on kind and labels;
-// anything else is a programming error and panics.
-func (r *Registry) register(name, help string, k kind, labels []string, buckets []float64) *family {
+// register returns the family called name, creating it with mk on first
+// use. A second registration with the same name must agree on kind, labels
+// and buckets; anything else is a programming error and panics, as does an
+// invalid name or label.
+func (r *Registry) register(name string, k kind, labels []string, buckets []float64, mk func() prometheus.Collector) *family {
 	if !nameRe.MatchString(name) {
 		panic(fmt.Sprintf("metrics: invalid metric name %q", name))
 	}
 	for _, l := range labels {
-		if !labelRe.MatchString(l) || strings.HasPrefix(l, "__") {
+		if !labelRe.MatchString(l) || strings.HasPrefix(l, "__") || (k == kindHistogram && l == "le") {
 			panic(fmt.Sprintf("metrics: %s: invalid label name %q", name, l))
-		}
-		if k == kindHistogram && l == "le" {
-			panic(fmt.Sprintf("metrics: %s: histogram label %q is reserved", name, l))
 		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if f, ok := r.families[name]; ok {
+	if f, ok := r.names[name]; ok {
 		if f.kind != k || !slices.Equal(f.labels, labels) || !slices.Equal(f.buckets, buckets) {
 			panic(fmt.Sprintf("metrics: %s registered twice with different kind, labels or buckets", name))
 		}
 		return f
 	}
-	f := &family{
-		name:    name,
-		help:    help,
-		kind:    k,
-		labels:  slices.Clone(labels),
-		buckets: buckets,
-		series:  map[string]*series{},
-	}
-	r.families[name] = f
+	f := &family{kind: k, labels: slices.Clone(labels), buckets: buckets}
+	c := mk()
+	r.reg.MustRegister(c)
+	f.vec = c
+	r.names[name] = f
 	return f
 }
 
@@ -115,7 +122,10 @@ func (r *Registry) Counter(name, help string, labels ...string) *Counter {
 	if r == nil {
 		return nil
 	}
-	return &Counter{f: r.register(name, help, kindCounter, labels, nil)}
+	f := r.register(name, kindCounter, labels, nil, func() prometheus.Collector {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	})
+	return &Counter{vec: f.vec.(*prometheus.CounterVec)}
 }
 
 // Gauge returns the gauge called name with the given label names,
@@ -124,7 +134,10 @@ func (r *Registry) Gauge(name, help string, labels ...string) *Gauge {
 	if r == nil {
 		return nil
 	}
-	return &Gauge{f: r.register(name, help, kindGauge, labels, nil)}
+	f := r.register(name, kindGauge, labels, nil, func() prometheus.Collector {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+	})
+	return &Gauge{vec: f.vec.(*prometheus.GaugeVec)}
 }
 
 // GaugeFunc registers a gauge without labels whose value is read from fn at
@@ -134,10 +147,13 @@ func (r *Registry) GaugeFunc(name, help string, fn func() float64) {
 	if r == nil {
 		return
 	}
-	f := r.register(name, help, kindGauge, nil, nil)
-	f.mu.Lock()
-	f.fn = fn
-	f.mu.Unlock()
+	var f *family
+	f = r.register(name, kindGaugeFunc, nil, nil, func() prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+			return (*f.fn.Load())()
+		})
+	})
+	f.fn.Store(&fn)
 }
 
 // Histogram returns the histogram called name with the given upper bounds
@@ -150,57 +166,29 @@ func (r *Registry) Histogram(name, help string, buckets []float64, labels ...str
 	if buckets == nil {
 		buckets = DefBuckets
 	}
-	if !sort.Float64sAreSorted(buckets) || len(buckets) == 0 {
+	if len(buckets) == 0 || !slices.IsSorted(buckets) {
 		panic(fmt.Sprintf("metrics: %s: buckets must be non-empty and sorted", name))
 	}
-	for i := 1; i < len(buckets); i++ {
-		if buckets[i] == buckets[i-1] {
-			panic(fmt.Sprintf("metrics: %s: duplicate bucket %v", name, buckets[i]))
-		}
-	}
-	if math.IsInf(buckets[len(buckets)-1], +1) {
-		buckets = buckets[:len(buckets)-1]
-	}
-	return &Histogram{f: r.register(name, help, kindHistogram, labels, slices.Clone(buckets))}
-}
-
-// with returns the series for the label values, creating it. Calling it
-// with the wrong number of values is a programming error and panics.
-// f.mu must be held.
-func (f *family) with(values []string) *series {
-	if len(values) != len(f.labels) {
-		panic(fmt.Sprintf("metrics: %s: got %d label values, want %d (%s)", f.name, len(values), len(f.labels), strings.Join(f.labels, ", ")))
-	}
-	key := strings.Join(values, "\xff")
-	s, ok := f.series[key]
-	if !ok {
-		s = &series{values: slices.Clone(values)}
-		if f.kind == kindHistogram {
-			s.counts = make([]uint64, len(f.buckets)+1)
-		}
-		f.series[key] = s
-	}
-	return s
+	buckets = slices.Clone(buckets)
+	f := r.register(name, kindHistogram, labels, buckets, func() prometheus.Collector {
+		return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels)
+	})
+	return &Histogram{vec: f.vec.(*prometheus.HistogramVec)}
 }
 
 // Counter is a value that only goes up.
-type Counter struct{ f *family }
+type Counter struct{ vec *prometheus.CounterVec }
 
 // Inc adds one to the series with the given label values.
 func (c *Counter) Inc(labelValues ...string) { c.Add(1, labelValues...) }
 
 // Add adds v, which must not be negative, to the series with the given
-// label values.
+// label values. Wrong label counts and negative values panic.
 func (c *Counter) Add(v float64, labelValues ...string) {
 	if c == nil {
 		return
 	}
-	if v < 0 {
-		panic(fmt.Sprintf("metrics: %s: counter cannot decrease", c.f.name))
-	}
-	c.f.mu.Lock()
-	c.f.with(labelValues).value += v
-	c.f.mu.Unlock()
+	c.vec.WithLabelValues(labelValues...).Add(v)
 }
 
 // Value returns the current value of one series (0 if never touched).
@@ -208,22 +196,18 @@ func (c *Counter) Value(labelValues ...string) float64 {
 	if c == nil {
 		return 0
 	}
-	c.f.mu.Lock()
-	defer c.f.mu.Unlock()
-	return c.f.with(labelValues).value
+	return read(c.vec.WithLabelValues(labelValues...)).GetCounter().GetValue()
 }
 
 // Gauge is a value that goes up and down.
-type Gauge struct{ f *family }
+type Gauge struct{ vec *prometheus.GaugeVec }
 
 // Set sets the series with the given label values to v.
 func (g *Gauge) Set(v float64, labelValues ...string) {
 	if g == nil {
 		return
 	}
-	g.f.mu.Lock()
-	g.f.with(labelValues).value = v
-	g.f.mu.Unlock()
+	g.vec.WithLabelValues(labelValues...).Set(v)
 }
 
 // Add adds v (possibly negative) to the series with the given label values.
@@ -231,9 +215,7 @@ func (g *Gauge) Add(v float64, labelValues ...string) {
 	if g == nil {
 		return
 	}
-	g.f.mu.Lock()
-	g.f.with(labelValues).value += v
-	g.f.mu.Unlock()
+	g.vec.WithLabelValues(labelValues...).Add(v)
 }
 
 // Value returns the current value of one series (0 if never set).
@@ -241,26 +223,18 @@ func (g *Gauge) Value(labelValues ...string) float64 {
 	if g == nil {
 		return 0
 	}
-	g.f.mu.Lock()
-	defer g.f.mu.Unlock()
-	return g.f.with(labelValues).value
+	return read(g.vec.WithLabelValues(labelValues...)).GetGauge().GetValue()
 }
 
 // Histogram counts observations in fixed buckets.
-type Histogram struct{ f *family }
+type Histogram struct{ vec *prometheus.HistogramVec }
 
 // Observe records v in the series with the given label values.
 func (h *Histogram) Observe(v float64, labelValues ...string) {
 	if h == nil {
 		return
 	}
-	i := sort.SearchFloat64s(h.f.buckets, v) // first bucket with bound >= v
-	h.f.mu.Lock()
-	s := h.f.with(labelValues)
-	s.counts[i]++
-	s.count++
-	s.value += v
-	h.f.mu.Unlock()
+	h.vec.WithLabelValues(labelValues...).Observe(v)
 }
 
 // Count returns the number of observations in one series.
@@ -268,9 +242,16 @@ func (h *Histogram) Count(labelValues ...string) uint64 {
 	if h == nil {
 		return 0
 	}
-	h.f.mu.Lock()
-	defer h.f.mu.Unlock()
-	return h.f.with(labelValues).count
+	return read(h.vec.WithLabelValues(labelValues...).(prometheus.Metric)).GetHistogram().GetSampleCount()
+}
+
+// read returns the current state of one series.
+func read(m prometheus.Metric) *dto.Metric {
+	var out dto.Metric
+	if err := m.Write(&out); err != nil {
+		panic(fmt.Sprintf("metrics: read %s: %v", m.Desc(), err))
+	}
+	return &out
 }
 
 // WriteTo writes every metric in the text exposition format, families
@@ -279,133 +260,32 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	if r == nil {
 		return 0, nil
 	}
-	r.mu.Lock()
-	fams := make([]*family, 0, len(r.families))
-	for _, f := range r.families {
-		fams = append(fams, f)
+	fams, err := r.reg.Gather()
+	if err != nil {
+		return 0, err
 	}
-	r.mu.Unlock()
-	sort.Slice(fams, func(i, j int) bool { return fams[i].name < fams[j].name })
-
-	cw := &countingWriter{w: bufio.NewWriter(w)}
-	for _, f := range fams {
-		f.write(cw)
+	var n int64
+	for _, mf := range fams {
+		k, err := expfmt.MetricFamilyToText(w, mf)
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
 	}
-	if cw.err == nil {
-		cw.err = cw.w.Flush()
-	}
-	return cw.n, cw.err
+	return n, nil
 }
 
-func (f *family) write(w *countingWriter) {
-	f.mu.Lock()
-	fn := f.fn
-	list := make([]series, 0, len(f.series))
-	for _, s := range f.series {
-		c := *s
-		c.counts = slices.Clone(s.counts)
-		list = append(list, c)
-	}
-	f.mu.Unlock()
-	if fn != nil {
-		// Called outside the lock: fn may take locks of its own.
-		list = []series{{value: fn()}}
-	}
-	sort.Slice(list, func(i, j int) bool { return slices.Compare(list[i].values, list[j].values) < 0 })
-
-	if f.help != "" {
-		w.printf("# HELP %s %s\n", f.name, escapeHelp(f.help))
-	}
-	w.printf("# TYPE %s %s\n", f.name, f.kind)
-	for _, s := range list {
-		if f.kind != kindHistogram {
-			w.printf("%s%s %s\n", f.name, labelPairs(f.labels, s.values, "", ""), formatFloat(s.value))
-			continue
-		}
-		var cum uint64
-		for i, b := range f.buckets {
-			cum += s.counts[i]
-			w.printf("%s_bucket%s %d\n", f.name, labelPairs(f.labels, s.values, "le", formatFloat(b)), cum)
-		}
-		w.printf("%s_bucket%s %d\n", f.name, labelPairs(f.labels, s.values, "le", "+Inf"), s.count)
-		w.printf("%s_sum%s %s\n", f.name, labelPairs(f.labels, s.values, "", ""), formatFloat(s.value))
-		w.printf("%s_count%s %d\n", f.name, labelPairs(f.labels, s.values, "", ""), s.count)
-	}
-}
-
-// ServeHTTP serves the registry in the text exposition format.
+// ServeHTTP serves the metrics to GET and HEAD requests.
 func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	w.Header().Set("Content-Type", ContentType)
-	if req.Method == http.MethodHead {
+	if r == nil {
+		w.Header().Set("Content-Type", ContentType)
 		return
 	}
-	_, _ = r.WriteTo(w)
-}
-
-func labelPairs(names, values []string, extraName, extraValue string) string {
-	if len(names) == 0 && extraName == "" {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, n := range names {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(n)
-		b.WriteString(`="`)
-		b.WriteString(escapeLabel(values[i]))
-		b.WriteByte('"')
-	}
-	if extraName != "" {
-		if len(names) > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(extraName)
-		b.WriteString(`="`)
-		b.WriteString(extraValue)
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-var (
-	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
-	labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
-)
-
-func escapeHelp(s string) string  { return helpEscaper.Replace(s) }
-func escapeLabel(s string) string { return labelEscaper.Replace(s) }
-
-func formatFloat(v float64) string {
-	switch {
-	case math.IsInf(v, +1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	case math.IsNaN(v):
-		return "NaN"
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-type countingWriter struct {
-	w   *bufio.Writer
-	n   int64
-	err error
-}
-
-func (c *countingWriter) printf(format string, args ...any) {
-	if c.err != nil {
-		return
-	}
-	n, err := fmt.Fprintf(c.w, format, args...)
-	c.n += int64(n)
-	c.err = err
+	r.handlerOnce.Do(func() { r.handler = promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{}) })
+	r.handler.ServeHTTP(w, req)
 }

@@ -4,9 +4,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 func TestExposition(t *testing.T) {
@@ -112,7 +116,7 @@ func TestServeHTTP(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != ContentType {
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), ContentType) {
 		t.Fatalf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	if !strings.Contains(string(body), "hits_total 1\n") {
@@ -161,4 +165,37 @@ func BenchmarkCounterInc(b *testing.B) {
 			c.Inc("interactive")
 		}
 	})
+}
+
+// TestRuntimeCollectorsParse checks that the exposition, with the standard
+// Go and process collectors, parses with the Prometheus text parser and
+// holds their series beside the registry's own.
+func TestRuntimeCollectorsParse(t *testing.T) {
+	r := NewRegistry()
+	r.RegisterRuntime()
+	r.Counter("pufabot_updates_total", "Updates.", "kind").Inc("message")
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	want := []string{"go_goroutines", "go_memstats_heap_alloc_bytes", "pufabot_updates_total"}
+	if runtime.GOOS == "linux" {
+		want = append(want, "process_resident_memory_bytes", "process_start_time_seconds")
+	}
+	for _, name := range want {
+		if _, ok := fams[name]; !ok {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+	if v := fams["pufabot_updates_total"].GetMetric()[0].GetCounter().GetValue(); v != 1 {
+		t.Errorf("pufabot_updates_total = %v, want 1", v)
+	}
 }

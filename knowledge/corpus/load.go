@@ -37,6 +37,7 @@ type sourceFile struct {
 	category string
 	size     int64
 	mtime    int64
+	data     []byte // the content of an in-memory File; nil for files on disk
 }
 
 // wantFile reports whether a file name is read by Load.
@@ -204,9 +205,20 @@ type fileResult struct {
 // Unreadable files give warnings; the error is non-nil only when a
 // directory cannot be walked.
 func Load(dirs []string, progress func(done, total int)) (*Corpus, []Warning, error) {
+	return LoadFiles(dirs, nil, progress)
+}
+
+// LoadFiles is Load over dirs followed by the in-memory files: a law in
+// dirs wins over the same title and version among files, a newer version
+// of a law in either supersedes the older ones, and byte-identical files
+// are kept once.
+func LoadFiles(dirs []string, mem []File, progress func(done, total int)) (*Corpus, []Warning, error) {
 	files, err := collect(dirs)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, f := range mem {
+		files = append(files, sourceFile{path: f.Path, rel: f.Path, dirIdx: len(dirs), category: f.Category, size: int64(len(f.Data)), data: f.Data})
 	}
 	results := make([]fileResult, len(files))
 	jobs := make(chan int)
@@ -253,7 +265,10 @@ func Load(dirs []string, progress func(done, total int)) (*Corpus, []Warning, er
 
 // parseSource reads and parses one file.
 func parseSource(f sourceFile) fileResult {
-	data, err := os.ReadFile(f.path)
+	data, err := f.data, error(nil)
+	if data == nil {
+		data, err = os.ReadFile(f.path)
+	}
 	if err != nil {
 		return fileResult{warns: []Warning{{Path: f.path, Msg: fmt.Sprintf("cannot read: %v", err)}}}
 	}
