@@ -54,6 +54,11 @@ func (e *Engine) date(h *Hit, li int32) {
 			h.Citation = "《" + l.Title + "》（" + label + "）" + corpus.ArticleLabel(h.Article, h.Suffix)
 		}
 	}
+	if l.InForce != "" && currency.Today(now) < l.InForce {
+		// A newer text loaded ahead of its in-force date.
+		h.Currency = &Currency{Law: l.Title, Version: l.Version, Revision: d.event, InForce: l.InForce, Pending: true, Text: pendingNotice(l)}
+		return
+	}
 	if l.Superseded || len(d.after) == 0 {
 		return
 	}

@@ -268,3 +268,55 @@ func TestFightQuestionOnRealCorpus(t *testing.T) {
 	}
 	t.Logf("with the newer text:\n%s", text)
 }
+
+// TestNewerTextDroppedInBeforeItTakesEffect: a revised text loaded ahead
+// of its in-force date does not replace the text in force; it is reachable
+// by its date and said to be coming, and takes over once the day comes.
+func TestNewerTextDroppedInBeforeItTakesEffect(t *testing.T) {
+	data, drop := t.TempDir(), t.TempDir()
+	body, err := os.ReadFile(newerPublicOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(drop, filepath.Base(newerPublicOrder)), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := openOn(t, data, "2025-12-31", oldPublicOrder, drop, fixtureLaws())
+	a := mustAnswer(t, e, fightQuestion)
+	for _, h := range publicOrderHits(t, a) {
+		if h.Version != "2012-10-26" || h.Superseded {
+			t.Errorf("on 2025-12-31 the 2012 text is in force, got %s (version %s, superseded %v)", h.Citation, h.Version, h.Superseded)
+		}
+	}
+	if len(a.Currency) != 1 || !a.Currency[0].Pending {
+		t.Fatalf("currency = %+v", a.Currency)
+	}
+	if text := RenderText(a); !strings.Contains(text, "将于2026年1月1日起施行，在此之前仍适用以下条文") || strings.Contains(text, "虚构") {
+		t.Errorf("before the day:\n%s", text)
+	}
+	// The new text by its date: shown, and said not to apply yet.
+	a = mustAnswer(t, e, "治安管理处罚法(2025)第43条")
+	if a.Kind != KindCitation || len(a.Hits) != 1 || a.Hits[0].Version != "2025-06-27" {
+		t.Fatalf("explicit new text: kind %s hits %+v", a.Kind, a.Hits)
+	}
+	if text := RenderText(a); !strings.Contains(text, "将于2026年1月1日起施行；在此之前仍适用现行文本") {
+		t.Errorf("new text before the day:\n%s", text)
+	}
+	// 治安管理处罚法第43条 without a date is the text in force.
+	if a := mustAnswer(t, e, "治安管理处罚法第43条"); len(a.Hits) != 1 || a.Hits[0].Version != "2012-10-26" {
+		t.Fatalf("undated citation before the day: %+v", a.Hits)
+	}
+	e.Close()
+
+	// On the day, the next start rebuilds and the new text is current.
+	e = openOn(t, data, "2026-01-02", oldPublicOrder, drop, fixtureLaws())
+	a = mustAnswer(t, e, fightQuestion)
+	for _, h := range publicOrderHits(t, a) {
+		if h.Version != "2025-06-27" {
+			t.Errorf("on 2026-01-02 the 2025 text is current, got %s", h.Citation)
+		}
+	}
+	if len(a.Currency) != 0 {
+		t.Errorf("warning after the day: %+v", a.Currency)
+	}
+}

@@ -35,7 +35,8 @@ func (p *Pack) Stale(textDate func(law string) string) []StaleRef {
 	check := func(where string, refs []ArticleRef) {
 		for _, r := range refs {
 			v := textDate(r.Law)
-			if after := currency.After(r.Law, v); len(after) > 0 {
+			checked := max(v, r.Checked)
+			if after := currency.After(r.Law, checked); len(after) > 0 {
 				out = append(out, StaleRef{Where: where, Ref: r, Version: v, Revision: after[len(after)-1]})
 			}
 		}
