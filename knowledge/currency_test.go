@@ -212,6 +212,20 @@ func TestQuestionAboutMissingLaw(t *testing.T) {
 	if a := mustAnswer(t, e, "民法典第1079条"); a.AboutMissingLaw() {
 		t.Errorf("民法典第1079条 flagged as missing")
 	}
+	// A revised law of the table with no text loaded gets the same note
+	// instead of unrelated articles; a longer title that ends with its
+	// name is another law.
+	a := mustAnswer(t, e, "仲裁法第2条")
+	if a.Kind != KindNone || len(a.Hits) != 0 || !a.AboutMissingLaw() || !strings.Contains(RenderText(a), "《中华人民共和国仲裁法》已于2025年9月12日修订") {
+		t.Errorf("仲裁法第2条: kind %s, hits %d, text:\n%s", a.Kind, len(a.Hits), RenderText(a))
+	}
+	for _, q := range []string{"劳动争议调解仲裁法第2条", "食品安全法实施条例第1条"} {
+		for _, c := range mustAnswer(t, e, q).Currency {
+			if c.Missing && (c.Law == "中华人民共和国仲裁法" || c.Law == "中华人民共和国食品安全法") {
+				t.Errorf("%s taken for a question about %s", q, c.Law)
+			}
+		}
+	}
 }
 
 // TestFightQuestionOnRealCorpus is the acceptance check on the shared
@@ -318,5 +332,50 @@ func TestNewerTextDroppedInBeforeItTakesEffect(t *testing.T) {
 	}
 	if len(a.Currency) != 0 {
 		t.Errorf("warning after the day: %+v", a.Currency)
+	}
+}
+
+// TestDroppedInTextNamedWithoutFullDate: staff name a newer text the way
+// people write dates, or forget the date; a year is resolved from the
+// revision table, a missing date is reported with the rename to make.
+func TestDroppedInTextNamedWithoutFullDate(t *testing.T) {
+	body, err := os.ReadFile(newerPublicOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(body), "\n")
+	noHeader := []byte(strings.Join(append([]string{lines[0]}, lines[2:]...), "\n"))
+	for _, c := range []struct {
+		name    string
+		body    []byte
+		current bool // the dropped-in text becomes current
+	}{
+		{"治安管理处罚法（2025年修订）.txt", noHeader, true},
+		{"治安管理处罚法（2025年6月27日修订）.txt", noHeader, true},
+		{"治安管理处罚法（2025年修订） .txt", body, true},
+		{"治安管理处罚法.txt", body, true}, // the header dates it
+		{"治安管理处罚法.txt", noHeader, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			drop := t.TempDir()
+			if err := os.WriteFile(filepath.Join(drop, c.name), c.body, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			e := openOn(t, t.TempDir(), "2026-11-29", oldPublicOrder, drop, fixtureLaws())
+			a := mustAnswer(t, e, fightQuestion)
+			hits := publicOrderHits(t, a)
+			if got := hits[0].Version == "2025-06-27"; got != c.current {
+				t.Errorf("first hit %s version %s", hits[0].Citation, hits[0].Version)
+			}
+			warned := false
+			for _, w := range e.Stats().Warnings {
+				if strings.Contains(w, c.name) && strings.Contains(w, "请改名为") {
+					warned = true
+				}
+			}
+			if warned != (!c.current) {
+				t.Errorf("rename warning %v for %s: %q", warned, c.name, e.Stats().Warnings)
+			}
+		})
 	}
 }

@@ -230,6 +230,7 @@ func buildSnapshot(ctx context.Context, src sources, progress func(stage string,
 		for _, w := range warns {
 			snap.Warnings = append(snap.Warnings, w.String())
 		}
+		snap.Warnings = append(snap.Warnings, datedTexts(c.Laws)...)
 		pending := markPending(c.Laws, src.clock())
 		for _, law := range c.Laws {
 			if law.Amendment || len(law.Articles) == 0 {

@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pufabot/pufabot/knowledge/corpus"
@@ -64,4 +66,50 @@ func inForceEpoch(now time.Time) string {
 // pendingNotice is shown with articles of a text not yet in force.
 func pendingNotice(l lawRec) string {
 	return fmt.Sprintf("以下是《%s》%s的新文本，将于%s起施行；在此之前仍适用现行文本。", l.Title, currency.Label(l.Version, l.Event), currency.Date(l.InForce))
+}
+
+// datedTexts settles the version of texts whose file name gave only a
+// year (治安管理处罚法（2025年修订）.txt) from the revision table, and warns
+// about texts that cannot be placed among the other texts of their law: a
+// text with no date at all, beside dated ones, would count as the oldest.
+func datedTexts(laws []*corpus.Law) []string {
+	var warns []string
+	byTitle := map[string][]*corpus.Law{}
+	for _, l := range laws {
+		k := corpus.NormalizeTitle(l.Title)
+		byTitle[k] = append(byTitle[k], l)
+	}
+	for _, l := range laws {
+		if l.Amendment {
+			continue
+		}
+		path := ""
+		if len(l.Paths) > 0 {
+			path = l.Paths[0]
+		}
+		switch {
+		case len(l.Version) == 4:
+			for _, r := range currency.Known() {
+				if corpus.NormalizeTitle(r.Law) == corpus.NormalizeTitle(l.Title) && strings.HasPrefix(r.Adopted, l.Version) {
+					l.Version = r.Adopted
+					if l.Event == "" {
+						l.Event = r.Kind
+					}
+					break
+				}
+			}
+			if len(l.Version) == 4 {
+				warns = append(warns, fmt.Sprintf("%s: 文件名只写了年份（%s），无法确定是哪一天的文本；请改名为 %s(%s-月-日)%s，写上通过、修正或修订的日期",
+					path, l.Version, l.Title, l.Version, filepath.Ext(path)))
+			}
+		case l.Version == "" && len(byTitle[corpus.NormalizeTitle(l.Title)]) > 1:
+			date := "YYYY-MM-DD"
+			if after := currency.After(l.Title, ""); len(after) > 0 {
+				date = after[len(after)-1].Adopted
+			}
+			warns = append(warns, fmt.Sprintf("%s: 这份《%s》的文件名和开头都没有日期，会被当作最旧的文本；如果它是新文本，请改名为 %s(%s)%s",
+				path, l.Title, l.Title, date, filepath.Ext(path)))
+		}
+	}
+	return warns
 }

@@ -35,7 +35,7 @@ func TestStaleFlagsRevisedLaw(t *testing.T) {
 		t.Fatalf("Stale = %v", stale)
 	}
 	msg := stale[0].String()
-	for _, want := range []string{"entry fight-detention (office.yaml:", "《治安管理处罚法》第四十三条", "2025-06-27", "2012-10-26"} {
+	for _, want := range []string{"常见问题 fight-detention（office.yaml:", "《治安管理处罚法》第四十三条", "2025-06-27", "2012-10-26", "checked: 2025-06-27"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q: %s", want, msg)
 		}
