@@ -92,14 +92,22 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if !o.Rebuild {
 		e, err := openCurrent(dir, fp, o.Logger)
 		if err == nil {
-			if o.Now != nil {
-				e.now = o.Now
-			}
-			e.builtin = o.Embedded
-			return e, nil
+			return o.finish(e), nil
 		}
 		if errors.Is(err, errDamaged) {
 			o.Logger.Warn("index damaged: rebuilding it", slog.String("dir", dir), slog.Any("error", err))
+		}
+	}
+	// One build at a time per data folder; one that waited may find the
+	// index built by the other.
+	unlock, err := lockBuild(ctx, o.DataDir, o.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	defer unlock()
+	if !o.Rebuild {
+		if e, err := openCurrent(dir, fp, o.Logger); err == nil {
+			return o.finish(e), nil
 		}
 	}
 	start := time.Now()
@@ -120,11 +128,16 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: open the index just built: %w", err)
 	}
+	return o.finish(e), nil
+}
+
+// finish applies the options that concern an open engine.
+func (o Options) finish(e *Engine) *Engine {
 	if o.Now != nil {
 		e.now = o.Now
 	}
 	e.builtin = o.Embedded
-	return e, nil
+	return e
 }
 
 // ErrNeedsBuild is returned by OpenExisting when the index must be built
@@ -146,11 +159,7 @@ func OpenExisting(o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Now != nil {
-		e.now = o.Now
-	}
-	e.builtin = o.Embedded
-	return e, nil
+	return o.finish(e), nil
 }
 
 // openCurrent opens the index in dir if it was built from the inputs with

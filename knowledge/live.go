@@ -33,10 +33,8 @@ func OpenFAQ(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Now != nil {
-		e.now = o.Now
-	}
-	return e, nil
+	o.Embedded = false // no law texts here
+	return o.finish(e), nil
 }
 
 // Live is an Engine that can be replaced while in use: a server answers
@@ -123,8 +121,5 @@ func OpenPrevious(o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
 	}
-	if o.Now != nil {
-		e.now = o.Now
-	}
-	return e, nil
+	return o.finish(e), nil
 }
