@@ -346,19 +346,21 @@ type scored struct {
 // rank is the retrieval core. An article's score is the sum of
 //   - its BM25 score over the article fields, divided by the best one, plus
 //     WRank/(RankK+rank) for its rank among the BM25 hits;
-//   - the votes of the ExampleDepth labelled questions most like q: each
-//     gives its articles (score/q's idf mass)^ExamplePower, shared among
-//     them, times WExamples, plus WExampleRank/(RankK+rank) for the
-//     article's rank by votes;
+//   - the votes of the ExampleDepth labelled questions most like q that
+//     are close enough to vote (see votes): each gives its articles
+//     (score/q's idf mass)^ExamplePower, shared among them, times
+//     WExamples, plus WExampleRank/(RankK+rank) for the article's rank by
+//     votes, times the trust of its closest voter;
 //
 // times the prior of its law's category, plus a share of the score of a
-// top result it is cited together with (by labelled questions) or next to.
-// Below the first TailFrom places the list is re-ranked for recall (see
-// tail). The reciprocal-rank terms let the head of either list
-// reach the top whatever the scale of its scores; the idf-mass
-// normalisation lets a near-duplicate question outvote a loose one. skip,
-// when set, hides labelled questions (a question's own label in
-// evaluation).
+// top result it is cited together with (by labelled questions, times the
+// trust of the closest labelled question) or next to. Below the first
+// TailFrom places the list is re-ranked for recall (see tail). The
+// reciprocal-rank terms let the head of either list reach the top whatever
+// the scale of its scores; the idf-mass normalisation lets a near-duplicate
+// question outvote a loose one, and trust keeps questions unlike every
+// labelled one ranked as without them. skip, when set, hides labelled
+// questions (a question's own label in evaluation).
 func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query string) bool) ([]scored, []string, error) {
 	p := e.params
 	cleaned := CleanQuestion(q)
@@ -785,7 +787,8 @@ func (e *Engine) feedback(ctx context.Context, out []scored, qTerms []string, p 
 // rest of the k places by a recall-minded score: out's score plus larger
 // shares for co-cited, same-law and nearby articles than the head can
 // afford. The head decides what a reader sees first; the tail only decides
-// which further candidates are listed at all.
+// which further candidates are listed at all. coCited scales the
+// co-citation share, as in rank.
 func (e *Engine) tail(out []scored, k int, p Params, skip func(id, query string) bool, prf map[int32]float64, coCited float64) []scored {
 	head := topScored(append([]scored(nil), out...), p.TailFrom)
 	rest := append([]scored(nil), out...)
