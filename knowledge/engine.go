@@ -49,12 +49,15 @@ type Engine struct {
 	idx    bleve.Index
 	scorer *scorer
 	snap   *snapshot
+	texts  *textStore
 	res    *resolver
 	log    *slog.Logger
 	params Params
 	// topics labels answers made of articles (topic.go).
 	topics *topicRules
-	faqm   *faqMatcher
+	// faqm returns the FAQ matcher, built once on first use (see
+	// startFAQMatcher).
+	faqm func() *faqMatcher
 	// citedBy lists, for each article, the labelled examples citing it.
 	citedBy map[int32][]int32
 	// dates holds, for each law, what decides its version label and
@@ -182,7 +185,19 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s: %v (run pufabot index)", ErrNoIndex, dir, err)
 	}
-	return newEngine(idx, snap, log)
+	texts, err := openTexts(dir, len(snap.Articles))
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("%w: %v (run pufabot index)", ErrNoIndex, err)
+	}
+	snap.texts = nil
+	e, err := newEngine(idx, snap, log)
+	if err != nil {
+		texts.close()
+		return nil, err
+	}
+	e.texts = texts
+	return e, nil
 }
 
 // newEngine makes an engine of an open bleve index and its snapshot; it
@@ -193,10 +208,10 @@ func newEngine(idx bleve.Index, snap *snapshot, log *slog.Logger) (*Engine, erro
 		idx.Close()
 		return nil, fmt.Errorf("%w: %v", ErrNoIndex, err)
 	}
-	e := &Engine{idx: idx, scorer: sc, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
+	e := &Engine{idx: idx, scorer: sc, snap: snap, texts: &textStore{mem: snap.texts}, res: newResolver(snap), log: log, params: DefaultParams()}
 	e.topics = newTopicRules(snap.Topics)
 
-	e.faqm = newFAQMatcher(snap.FAQ)
+	e.faqm = startFAQMatcher(snap.FAQ)
 	e.citedBy = citations(snap.Examples)
 	e.dates = newLawDates(snap, e.res)
 	e.now = time.Now
@@ -208,7 +223,7 @@ func (e *Engine) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
 		e.scorer.close()
-		err = e.idx.Close()
+		err = errors.Join(e.idx.Close(), e.texts.close())
 	})
 	return err
 }
@@ -267,6 +282,7 @@ func (e *Engine) LookupArticle(law string, number int, suffix string) (Hit, bool
 func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 	a := e.snap.Articles[ai]
 	l := e.snap.Laws[a.Law]
+	text := e.texts.text(ai)
 	h := Hit{
 		ID:         a.ID,
 		Law:        l.Title,
@@ -275,8 +291,8 @@ func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 		Suffix:     a.Suffix,
 		Citation:   "《" + l.Title + "》" + corpus.ArticleLabel(a.Number, a.Suffix),
 		Headings:   a.Headings,
-		Snippet:    snippet(a.Text, terms, 90),
-		Text:       a.Text,
+		Snippet:    snippet(text, terms, 90),
+		Text:       text,
 		Version:    l.Version,
 		Category:   l.Category,
 		Superseded: l.Superseded,
@@ -650,7 +666,7 @@ func (e *Engine) feedback(ctx context.Context, out []scored, qTerms []string, p 
 	seen := map[string]int{}
 	for _, b := range best {
 		once := map[string]bool{}
-		for _, t := range Terms(e.snap.Articles[b.art].Text) {
+		for _, t := range Terms(e.texts.text(b.art)) {
 			if !inQ[t] && !once[t] {
 				once[t] = true
 				seen[t]++
