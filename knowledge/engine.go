@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -117,7 +116,7 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if err := buildIndex(ctx, dir, src, fp, p.update, o.Logger); err != nil {
 		return nil, fmt.Errorf("knowledge: build index: %w", err)
 	}
-	p.done()
+	p.finish()
 	o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
 	e, err := openCurrent(dir, fp, o.Logger)
 	if err != nil {
@@ -813,64 +812,4 @@ func pow(x, y float64) float64 {
 		return x
 	}
 	return math.Pow(x, y)
-}
-
-// progress prints build progress to a terminal-friendly writer.
-type progress struct {
-	w        io.Writer
-	last     time.Time
-	lastLine string
-	tty      bool
-}
-
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
-}
-
-func (p *progress) update(stage string, done, total int) {
-	if p.w == nil || total == 0 {
-		// Nothing to count: a stage of no work says nothing.
-		return
-	}
-	now := time.Now()
-	if done < total && now.Sub(p.last) < 200*time.Millisecond && (p.tty || now.Sub(p.last) < 5*time.Second) {
-		return
-	}
-	p.last = now
-	pct := 0
-	if total > 0 {
-		pct = done * 100 / total
-	}
-	line := fmt.Sprintf("%s %d/%d (%d%%)", stage, done, total, pct)
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
-	} else if line != p.lastLine {
-		fmt.Fprintln(p.w, line)
-	}
-	p.lastLine = line
-}
-
-// note says what is being done when there is nothing to count.
-func (p *progress) note(line string) {
-	if p.w == nil {
-		return
-	}
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
-	} else {
-		fmt.Fprintln(p.w, line)
-	}
-	p.lastLine = line
-}
-
-func (p *progress) done() {
-	if p.w != nil && p.tty {
-		fmt.Fprintln(p.w)
-	}
 }

@@ -327,6 +327,7 @@ func indexDocs(ctx context.Context, idx bleve.Index, w *buildWatch, s *snapshot,
 		}
 	}
 	total := len(s.Articles) + len(s.Examples)
+	progress("建立索引", 0, total)
 	done := 0
 	s.Fields = map[string]fieldStat{}
 	count := func(field, text string) {
