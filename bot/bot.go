@@ -120,7 +120,13 @@ type Options struct {
 	Admins []int64
 	// StaffChat receives hand-over tickets; 0 disables hand-over.
 	StaffChat int64
-	Webhook   Webhook
+	// Offices are a county's township offices, each with its staff chat
+	// and staff; empty means one implicit office made of Office,
+	// StaffChat and Admins. With offices, Admins are county staff.
+	Offices []Office
+	// CountyAdmins see and broadcast to every office.
+	CountyAdmins []int64
+	Webhook      Webhook
 
 	// QuestionsPerMinute is the per-resident flood limit (default 20).
 	QuestionsPerMinute int
@@ -199,10 +205,12 @@ type Bot struct {
 	out    Sender
 	now    func() time.Time
 	admins map[int64]bool
-	cb     callbackCodec
-	flood  *limiter
-	conv   *conversations
-	m      instruments
+	// offices routes residents, tickets and staff to their office.
+	offices *offices
+	cb      callbackCodec
+	flood   *limiter
+	conv    *conversations
+	m       instruments
 
 	apiURL     string
 	pollClient *http.Client
@@ -346,7 +354,8 @@ func New(o Options) (*Bot, error) {
 	if b.out == nil {
 		b.out = directSender{}
 	}
-	for _, id := range o.Admins {
+	b.offices = newOffices(o)
+	for _, id := range b.offices.admins() {
 		b.admins[id] = true
 	}
 	o.Metrics.GaugeFunc("pufabot_bot_ready", "1 once the bot is connected to Telegram and handling updates.", func() float64 {
@@ -435,7 +444,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	b.ready.Store(true)
 	b.log.Info("bot running", slog.String("username", b.username), slog.Bool("webhook", b.o.Webhook.URL != ""),
-		slog.Int("admins", len(b.admins)), slog.Bool("hand_over", b.o.StaffChat != 0))
+		slog.Int("admins", len(b.admins)), slog.Bool("hand_over", b.offices.handOver()), slog.Int("offices", len(b.o.Offices)))
 	<-ctx.Done()
 	b.ready.Store(false)
 	wg.Wait()

@@ -106,7 +106,7 @@ func (b *Bot) fullTextButtons(k *kbBuilder, hits []knowledge.Hit, first int) []b
 // handOverButton is 转人工: a callback in a private chat, a link to the
 // private chat in a group (hand-over is private).
 func (b *Bot) handOverButton(k *kbBuilder, private bool, consID int64) button {
-	if b.o.StaffChat == 0 {
+	if !b.offices.handOver() {
 		return button{}
 	}
 	if !private {

@@ -26,7 +26,7 @@ var ErrNoText = errors.New("bot: a reply to a web ticket must be text")
 // chat, exactly as tickets opened in Telegram are announced. When the staff
 // chat cannot be reached, the reminder loop announces it later.
 func (b *Bot) AnnounceTicket(ctx context.Context, t store.Ticket) error {
-	if b.o.StaffChat == 0 {
+	if !b.offices.handOver() {
 		return nil
 	}
 	b.m.handovers.Inc()
@@ -44,6 +44,9 @@ func (b *Bot) ReplyToTicket(ctx context.Context, ticketID, staffUserID int64, te
 	t, err := b.db.GetTicket(ctx, ticketID)
 	if err != nil {
 		return err
+	}
+	if !b.offices.mayHandle(staffUserID, t.Office) {
+		return errors.New(plainText(msgRelayNotStaff))
 	}
 	text = strings.TrimSpace(cleanText(text))
 	if text == "" {
@@ -132,6 +135,9 @@ func (b *Bot) cmdConsole(ctx context.Context, mc *msgCtx) error {
 	}
 	if !mc.private {
 		return b.reply(ctx, mc, msgConsolePrivateOnly, nil)
+	}
+	if b.offices.multi && !b.offices.county[mc.from.ID] {
+		return b.reply(ctx, mc, msgConsoleCountyOnly, nil)
 	}
 	u, err := b.o.ConsoleLink(ctx, mc.from.ID)
 	if err != nil {

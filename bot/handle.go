@@ -63,7 +63,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, edited bool, rec
 		chat:     m.Chat,
 		from:     m.From,
 		private:  m.Chat.Type == models.ChatTypePrivate,
-		staff:    b.o.StaffChat != 0 && m.Chat.ID == b.o.StaffChat,
+		staff:    b.offices.isStaffChat(m.Chat.ID),
 		received: received,
 	}
 	b.rememberChat(ctx, m.Chat)
@@ -101,7 +101,7 @@ func (b *Bot) onPrivateMessage(ctx context.Context, mc *msgCtx) error {
 		}
 		return b.command(ctx, mc, c)
 	}
-	if m.ReplyToMessage != nil && b.o.StaffChat != 0 {
+	if m.ReplyToMessage != nil && b.offices.handOver() {
 		t, err := b.db.TicketForRelay(ctx, m.Chat.ID, m.ReplyToMessage.ID)
 		if err == nil {
 			return b.residentFollowUp(ctx, mc, t)
@@ -267,6 +267,11 @@ func (b *Bot) command(ctx context.Context, mc *msgCtx, c command) error {
 		case "forget":
 			return b.command(ctx, mc, command{name: "forget"})
 		}
+		if b.offices.multi {
+			if handled, err := b.startInMultiOffice(ctx, mc, c.arg); handled || err != nil {
+				return err
+			}
+		}
 		return b.reply(ctx, mc, b.msgWelcome(), b.menuKeyboard(mc.chat.ID))
 	case "help", "menu":
 		text := b.msgWelcome()
@@ -296,6 +301,8 @@ func (b *Bot) command(ctx context.Context, mc *msgCtx, c command) error {
 		return b.cmdHuman(ctx, mc, c.arg)
 	case "cancel":
 		return b.cmdCancel(ctx, mc)
+	case "office":
+		return b.cmdOffice(ctx, mc, c.arg)
 	}
 	return b.reply(ctx, mc, msgUnknownCommand, nil)
 }
@@ -326,7 +333,7 @@ func (b *Bot) groupCommand(ctx context.Context, mc *msgCtx, c command) error {
 		if !b.isAdmin(mc.from.ID) {
 			return b.refuse(ctx, mc, c.name)
 		}
-		return b.cmdRegisterGroup(ctx, mc, c.name == "register_group")
+		return b.cmdRegisterGroup(ctx, mc, c.name == "register_group", c.arg)
 	}
 	if isStaffCommand(c.name) {
 		if !b.isAdmin(mc.from.ID) {
@@ -383,7 +390,7 @@ func (b *Bot) onMyChatMember(ctx context.Context, u *models.ChatMemberUpdated) e
 		if old == models.ChatMemberTypeLeft || old == models.ChatMemberTypeBanned {
 			b.knownChats.Delete(u.Chat.ID)
 			b.rememberChat(ctx, u.Chat)
-			if u.Chat.ID == b.o.StaffChat {
+			if b.offices.isStaffChat(u.Chat.ID) {
 				_, err := b.sendHTML(ctx, u.Chat.ID, msgStaffHelp, sendOpts{})
 				return err
 			}
@@ -421,7 +428,7 @@ func (b *Bot) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 		chat:    msg.Chat,
 		from:    &cq.From,
 		private: msg.Chat.Type == models.ChatTypePrivate,
-		staff:   b.o.StaffChat != 0 && msg.Chat.ID == b.o.StaffChat,
+		staff:   b.offices.isStaffChat(msg.Chat.ID),
 	}
 	err = b.handleCallback(ctx, cq, mc, c)
 	switch {
@@ -466,6 +473,9 @@ func (b *Bot) handleCallback(ctx context.Context, cq *models.CallbackQuery, mc *
 		return b.onForgetButton(ctx, cq, mc, c.arg(0))
 	case actBroadcast:
 		return b.onBroadcastButton(ctx, cq, mc, c)
+	case actOffice:
+		b.answerCallback(ctx, cq, "", false)
+		return b.onOfficeButton(ctx, mc, c.arg(0))
 	}
 	return errStale
 }

@@ -29,7 +29,7 @@ func (b *Bot) cmdHuman(ctx context.Context, mc *msgCtx, text string) error {
 	if !mc.private {
 		return b.reply(ctx, mc, msgHumanInGroup, b.privateChatKeyboard("human"))
 	}
-	if b.o.StaffChat == 0 {
+	if !b.offices.handOver() {
 		return b.reply(ctx, mc, msgHumanUnavailable, nil)
 	}
 	if t, err := b.db.ActiveTicketForChat(ctx, mc.chat.ID); err == nil {
@@ -53,14 +53,18 @@ func (b *Bot) handOverText(ctx context.Context, mc *msgCtx, raw string) error {
 		b.conv.awaitHuman(mc.chat.ID, b.now())
 		return b.reply(ctx, mc, msgNoWords, nil)
 	}
-	if b.o.StaffChat == 0 {
+	if !b.offices.handOver() {
 		return b.reply(ctx, mc, msgHumanUnavailable, nil)
+	}
+	office, asked, err := b.needOffice(ctx, mc)
+	if asked || err != nil {
+		return err
 	}
 	if ok, err := b.allowResident(ctx, mc); !ok {
 		return err
 	}
 	resident, _ := b.db.Pseudonym(ctx, mc.from.ID)
-	t := store.Ticket{ChatID: mc.chat.ID, Resident: resident, Question: truncate(text, maxQuestionLen)}
+	t := store.Ticket{ChatID: mc.chat.ID, Resident: resident, Question: truncate(text, maxQuestionLen), Office: office}
 	if c, err := b.db.LastConsultation(ctx, resident, b.now().Add(-recentConsultation)); err == nil {
 		t.Answer = "居民之前问：" + oneLine(truncate(c.Question, 200)) + "\n机器人回答：" + answerSummary(c.AnswerKind, c.FAQID, c.Articles)
 	}
@@ -77,7 +81,7 @@ func (b *Bot) onHumanButton(ctx context.Context, cq *models.CallbackQuery, mc *m
 		return err
 	}
 	b.answerCallback(ctx, cq, "", false)
-	if b.o.StaffChat == 0 {
+	if !b.offices.handOver() {
 		return b.reply(ctx, mc, msgHumanUnavailable, nil)
 	}
 	cons, err := b.db.GetConsultation(ctx, consID)
@@ -88,11 +92,16 @@ func (b *Bot) onHumanButton(ctx context.Context, cq *models.CallbackQuery, mc *m
 	if t, err := b.db.ActiveTicketForChat(ctx, mc.chat.ID); err == nil {
 		return b.followUpText(ctx, mc, t, cons.Question)
 	}
+	office, asked, err := b.needOffice(ctx, mc)
+	if asked || err != nil {
+		return err
+	}
 	if ok, err := b.allowResident(ctx, mc); !ok {
 		return err
 	}
 	resident, _ := b.db.Pseudonym(ctx, cq.From.ID)
 	return b.openTicket(ctx, mc, store.Ticket{
+		Office:         office,
 		ConsultationID: consID,
 		ChatID:         mc.chat.ID,
 		Resident:       resident,
@@ -140,9 +149,10 @@ func (b *Bot) announceTicket(ctx context.Context, t store.Ticket, reminder bool)
 		s.WriteString("\n<b>机器人的回答：</b>\n" + esc(truncate(t.Answer, 600)))
 	}
 	fmt.Fprintf(&s, "\n\n请直接「回复」这条消息，您的回复会转达给居民。办结后发送 /close %d", t.ID)
-	ids, err := b.sendHTML(ctx, b.o.StaffChat, s.String(), sendOpts{})
+	staff := b.staffChatFor(t.Office)
+	ids, err := b.sendHTML(ctx, staff, s.String(), sendOpts{})
 	for _, mid := range ids {
-		if err := b.db.AddTicketMessage(ctx, t.ID, b.o.StaffChat, mid); err != nil {
+		if err := b.db.AddTicketMessage(ctx, t.ID, staff, mid); err != nil {
 			return err
 		}
 	}
@@ -155,7 +165,7 @@ func (b *Bot) announceTicket(ctx context.Context, t store.Ticket, reminder bool)
 // staffReply relays a staff member's reply to a ticket message to the
 // resident.
 func (b *Bot) staffReply(ctx context.Context, mc *msgCtx, t store.Ticket) error {
-	if !b.isAdmin(mc.from.ID) {
+	if !b.isAdmin(mc.from.ID) || !b.offices.mayHandle(mc.from.ID, t.Office) {
 		b.m.refused.Inc()
 		b.log.Warn("reply to a ticket from a non-staff user refused", slog.Int64(attrUserID, mc.from.ID), slog.Int64("ticket_id", t.ID))
 		return b.reply(ctx, mc, msgRelayNotStaff, nil)
@@ -233,16 +243,17 @@ func (b *Bot) residentFollowUp(ctx context.Context, mc *msgCtx, t store.Ticket) 
 		return err
 	}
 	head := fmt.Sprintf("💬 <b>工单 #%d 居民补充了一个文件或图片：</b>（回复这条消息即可转达）", t.ID)
-	ids, err := b.sendHTML(ctx, b.o.StaffChat, head, sendOpts{})
+	staff := b.staffChatFor(t.Office)
+	ids, err := b.sendHTML(ctx, staff, head, sendOpts{})
 	if err == nil {
 		var id int
-		id, err = b.copyMessage(ctx, b.o.StaffChat, mc.chat.ID, m.ID)
+		id, err = b.copyMessage(ctx, staff, mc.chat.ID, m.ID)
 		if id != 0 {
 			ids = append(ids, id)
 		}
 	}
 	for _, id := range ids {
-		_ = b.db.AddTicketMessage(ctx, t.ID, b.o.StaffChat, id)
+		_ = b.db.AddTicketMessage(ctx, t.ID, staff, id)
 	}
 	if err != nil {
 		_ = b.reply(ctx, mc, msgInternalError, nil)
@@ -266,9 +277,10 @@ func (b *Bot) followUpText(ctx context.Context, mc *msgCtx, t store.Ticket, raw 
 	}
 	html := fmt.Sprintf("💬 <b>工单 #%d 居民补充：</b>\n<blockquote>%s</blockquote>\n回复这条消息即可转达给居民。",
 		t.ID, esc(oneLine(truncate(text, maxQuestionLen))))
-	ids, err := b.sendHTML(ctx, b.o.StaffChat, html, sendOpts{})
+	staff := b.staffChatFor(t.Office)
+	ids, err := b.sendHTML(ctx, staff, html, sendOpts{})
 	for _, id := range ids {
-		_ = b.db.AddTicketMessage(ctx, t.ID, b.o.StaffChat, id)
+		_ = b.db.AddTicketMessage(ctx, t.ID, staff, id)
 	}
 	if err != nil {
 		_ = b.reply(ctx, mc, msgInternalError, nil)
@@ -306,6 +318,11 @@ func (b *Bot) cmdClose(ctx context.Context, mc *msgCtx, arg string) error {
 	} else {
 		return b.reply(ctx, mc, msgCloseUsage, nil)
 	}
+	office, ok := b.offices.scope(mc.from.ID, mc.chat.ID)
+	if cur, err := b.db.GetTicket(ctx, id); err == nil && (!ok || (office != store.AllOffices && cur.Office != office)) {
+		// Another office's ticket is none of this staff member's business.
+		return b.reply(ctx, mc, msgTicketNotFound(id), nil)
+	}
 	t, closed, err := b.db.CloseTicket(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return b.reply(ctx, mc, msgTicketNotFound(id), nil)
@@ -328,7 +345,11 @@ func (b *Bot) cmdClose(ctx context.Context, mc *msgCtx, arg string) error {
 
 // cmdTickets lists the tickets that are not closed.
 func (b *Bot) cmdTickets(ctx context.Context, mc *msgCtx) error {
-	ts, err := b.db.ActiveTickets(ctx)
+	office, ok, err := b.staffScope(ctx, mc)
+	if !ok || err != nil {
+		return err
+	}
+	ts, err := b.db.Office(office).ActiveTickets(ctx)
 	if err != nil {
 		return err
 	}
@@ -337,6 +358,9 @@ func (b *Bot) cmdTickets(ctx context.Context, mc *msgCtx) error {
 	}
 	var s strings.Builder
 	fmt.Fprintf(&s, "📋 <b>待办工单（%d）</b>\n", len(ts))
+	if b.offices.multi {
+		fmt.Fprintf(&s, "%s\n", esc(b.offices.name(office)))
+	}
 	now := b.now()
 	for _, t := range ts {
 		status := "未回复"
@@ -357,7 +381,7 @@ func (b *Bot) cmdTickets(ctx context.Context, mc *msgCtx) error {
 // TicketReminder of their last announcement. Run calls it every
 // ReminderInterval; tests call it with a moved clock.
 func (b *Bot) remindTickets(ctx context.Context) error {
-	if b.o.StaffChat == 0 {
+	if !b.offices.handOver() {
 		return nil
 	}
 	due, err := b.db.DueTickets(ctx, b.now().Add(-b.o.TicketReminder))

@@ -89,12 +89,18 @@ func (b *Bot) registerCommands(ctx context.Context) {
 			b.log.Warn("could not register commands", slog.String("scope", what), slog.Any("error", err))
 		}
 	}
-	set("private", residentCommands, &models.BotCommandScopeAllPrivateChats{})
-	set("groups", groupCommands, &models.BotCommandScopeAllGroupChats{})
-	if b.o.StaffChat != 0 {
-		set("staff_chat", staffChatCommands, &models.BotCommandScopeChat{ChatID: b.o.StaffChat})
+	private := residentCommands
+	if b.offices.multi {
+		private = append(append([]models.BotCommand{}, residentCommands...), officeCommand)
 	}
-	for _, id := range b.o.Admins {
+	set("private", private, &models.BotCommandScopeAllPrivateChats{})
+	set("groups", groupCommands, &models.BotCommandScopeAllGroupChats{})
+	for _, of := range b.offices.list {
+		if of.StaffChat != 0 {
+			set("staff_chat", staffChatCommands, &models.BotCommandScopeChat{ChatID: of.StaffChat})
+		}
+	}
+	for _, id := range b.offices.admins() {
 		set("admin", append(append([]models.BotCommand{}, residentCommands...), staffCommands...), &models.BotCommandScopeChat{ChatID: id})
 	}
 }
@@ -582,7 +588,7 @@ func (d *dispatcher) stop(timeout time.Duration, cancel context.CancelFunc) {
 
 // reminderLoop re-announces unanswered tickets every ReminderInterval.
 func (b *Bot) reminderLoop(ctx context.Context) error {
-	if b.o.StaffChat == 0 {
+	if !b.offices.handOver() {
 		return nil
 	}
 	t := time.NewTicker(b.o.ReminderInterval)

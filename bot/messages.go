@@ -319,3 +319,30 @@ const (
 )
 
 func btnFullText(n int) string { return fmt.Sprintf("📄 全文%d", n) }
+
+// Offices of a county deployment.
+const (
+	msgChooseOffice      = "🏛️ 请选择您所在乡镇的<b>司法所</b>，转人工的问题会交给那里的工作人员，提醒也由他们发送："
+	msgChooseOfficeFirst = "转人工之前，请先选择您所在乡镇的司法所，然后再发送一次您的问题："
+	msgUnknownOffice     = "没有找到这个司法所。请从下面选择："
+)
+
+func msgOfficeJoined(name string) string {
+	return "✅ 您已加入<b>" + esc(name) + "</b>。转人工的问题会交给" + esc(name) + "的工作人员。发送 /office 可以更换。"
+}
+
+func msgYourOffice(name string) string {
+	return "🏛️ 您现在属于<b>" + esc(name) + "</b>。要更换，请选择："
+}
+
+func msgOneOffice(name string) string {
+	return "🏛️ 本机器人由<b>" + esc(name) + "</b>提供服务。"
+}
+
+func msgGroupRegisteredOffice(name string) string {
+	return "本群的普法提醒由<b>" + esc(name) + "</b>发送，群里的咨询计入" + esc(name) + "。"
+}
+
+// msgConsoleCountyOnly: the web console shows every office's tickets and
+// figures, so with offices only county staff open it.
+const msgConsoleCountyOnly = "网页工作台显示全县的工单和数据，只对县级工作人员开放。本所的工单和统计请在工作群里用 /tickets 和 /stats 查看。"

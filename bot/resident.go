@@ -52,6 +52,7 @@ func (b *Bot) ask(ctx context.Context, mc *msgCtx, raw string) error {
 		FAQID:      faqID,
 		Question:   truncate(q, maxQuestionLen),
 		Latency:    time.Since(mc.received),
+		Office:     b.residentOffice(ctx, mc),
 	}
 	var consID int64
 	err = b.write(func() (err error) {

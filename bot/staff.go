@@ -48,15 +48,27 @@ func (b *Bot) staffCommand(ctx context.Context, mc *msgCtx, c command) error {
 
 // cmdRegisterGroup registers (or unregisters) a village group for
 // campaigns.
-func (b *Bot) cmdRegisterGroup(ctx context.Context, mc *msgCtx, register bool) error {
+func (b *Bot) cmdRegisterGroup(ctx context.Context, mc *msgCtx, register bool, arg string) error {
 	if register {
-		added, err := b.db.RegisterGroup(ctx, store.Chat{ID: mc.chat.ID, Kind: string(mc.chat.Type), Title: mc.chat.Title})
+		office, err := b.registerGroupOffice(mc.from.ID, arg)
+		if err != nil {
+			return b.reply(ctx, mc, msgUnknownOffice, nil)
+		}
+		added, err := b.db.RegisterGroup(ctx, store.Chat{ID: mc.chat.ID, Kind: string(mc.chat.Type), Title: mc.chat.Title, Office: office})
 		if err != nil {
 			return err
 		}
 		b.knownChats.Delete(mc.chat.ID)
-		b.log.Info("group registered", slog.Int64(attrChatID, mc.chat.ID), slog.Int64(attrStaffUserID, mc.from.ID))
-		return b.reply(ctx, mc, msgGroupRegistered(mc.chat.Title, added), nil)
+		b.log.Info("group registered", slog.Int64(attrChatID, mc.chat.ID), slog.Int64(attrStaffUserID, mc.from.ID), slog.String("office", office))
+		text := msgGroupRegistered(mc.chat.Title, added)
+		if b.offices.multi {
+			name := b.offices.name(office)
+			if office == "" {
+				name = "全县"
+			}
+			text += "\n" + msgGroupRegisteredOffice(name)
+		}
+		return b.reply(ctx, mc, text, nil)
 	}
 	removed, err := b.db.UnregisterGroup(ctx, mc.chat.ID)
 	if err != nil {
@@ -119,11 +131,16 @@ func (b *Bot) cmdStats(ctx context.Context, mc *msgCtx, arg string) error {
 	if !ok {
 		return b.reply(ctx, mc, msgStatsUsage, nil)
 	}
+	office, ok, err := b.staffScope(ctx, mc)
+	if !ok || err != nil {
+		return err
+	}
 	replyTo := 0
 	if !mc.private {
 		replyTo = mc.m.ID
 	}
-	if b.o.Stats != nil {
+	// The chart counts every office: one office's staff get its figures.
+	if b.o.Stats != nil && office == store.AllOffices {
 		caption, png, err := b.o.Stats(ctx, p)
 		if err == nil && len(png) > 0 {
 			text := esc(strings.TrimSpace(caption))
@@ -142,7 +159,7 @@ func (b *Bot) cmdStats(ctx context.Context, mc *msgCtx, arg string) error {
 			b.log.Warn("stats chart failed; sending text", slog.Any("error", err))
 		}
 	}
-	html, err := b.statsText(ctx, p)
+	html, err := b.statsText(ctx, b.db.Office(office), p)
 	if err != nil {
 		b.log.Error("stats failed", slog.Any("error", err))
 		return b.reply(ctx, mc, msgStatsFailed, nil)
@@ -151,20 +168,20 @@ func (b *Bot) cmdStats(ctx context.Context, mc *msgCtx, arg string) error {
 }
 
 // statsText computes the period's figures from the database.
-func (b *Bot) statsText(ctx context.Context, p Period) (string, error) {
-	ct, err := b.db.ConsultationTotals(ctx, p.From, p.To)
+func (b *Bot) statsText(ctx context.Context, v store.OfficeOf, p Period) (string, error) {
+	ct, err := v.ConsultationTotals(ctx, p.From, p.To)
 	if err != nil {
 		return "", err
 	}
-	tt, err := b.db.TicketTotals(ctx, p.From, p.To)
+	tt, err := v.TicketTotals(ctx, p.From, p.To)
 	if err != nil {
 		return "", err
 	}
-	chats, err := b.db.CountChats(ctx)
+	chats, err := v.CountChats(ctx)
 	if err != nil {
 		return "", err
 	}
-	camps, err := b.db.CampaignTotals(ctx, p.From, p.To)
+	camps, err := v.CampaignTotals(ctx, p.From, p.To)
 	if err != nil {
 		return "", err
 	}
@@ -188,6 +205,9 @@ func (b *Bot) statsText(ctx context.Context, p Period) (string, error) {
 	}
 	var s strings.Builder
 	fmt.Fprintf(&s, "📊 <b>咨询统计 · %s</b>\n\n", esc(p.Label))
+	if b.offices.multi {
+		fmt.Fprintf(&s, "%s\n", esc(b.offices.name(v.ID())))
+	}
 	fmt.Fprintf(&s, "咨询人次：<b>%d</b>\n", ct.Total())
 	fmt.Fprintf(&s, "咨询人数：<b>%d</b>\n", ct.Residents)
 	s.WriteString("\n<b>回答方式</b>\n")
@@ -336,15 +356,24 @@ func (b *Bot) onBroadcastButton(ctx context.Context, cq *models.CallbackQuery, m
 		b.answerCallback(ctx, cq, msgBroadcastCancelled, false)
 		return b.reply(ctx, mc, msgBroadcastCancelled, nil)
 	}
-	occ, err := b.o.Broadcaster.Broadcast(ctx, cq.From.ID, d.html)
+	office, ok := b.offices.scope(cq.From.ID, mc.chat.ID)
+	if !ok {
+		b.answerCallback(ctx, cq, msgStaffOnly, true)
+		return nil
+	}
+	occ, err := b.broadcastTo(ctx, office, cq.From.ID, d.html)
 	if err != nil {
 		b.answerCallback(ctx, cq, "", false)
 		b.log.Error("broadcast failed", slog.Int64(attrStaffUserID, cq.From.ID), slog.Any("error", err))
 		return b.reply(ctx, mc, msgBroadcastFailed, nil)
 	}
-	b.log.Info("broadcast started", slog.Int64("occurrence_id", occ), slog.Int64(attrStaffUserID, cq.From.ID))
+	b.log.Info("broadcast started", slog.Int64("occurrence_id", occ), slog.Int64(attrStaffUserID, cq.From.ID), slog.String("office", office))
 	b.answerCallback(ctx, cq, "已开始发送", false)
-	return b.reply(ctx, mc, msgBroadcastStarted(occ), nil)
+	text := msgBroadcastStarted(occ)
+	if b.offices.multi {
+		text += "\n发送对象：" + esc(b.offices.name(office))
+	}
+	return b.reply(ctx, mc, text, nil)
 }
 
 // cmdCampaigns shows the campaigns' delivery status.

@@ -12,10 +12,11 @@ import (
 	"github.com/pufabot/pufabot/internal/shared"
 )
 
-// evalIndex is the evaluation corpus index with the training questions as
-// examples, built once per machine into a cache folder (or into
-// $PUFABOT_BENCH_DATA) and reused while its inputs are unchanged.
-var evalIndex struct {
+// evalIndex and plainIndex are the evaluation corpus index with the
+// training questions as examples and without any, built once per machine
+// into a cache folder (or into $PUFABOT_BENCH_DATA, the plain one into its
+// "plain" subfolder) and reused while their inputs are unchanged.
+var evalIndex, plainIndex struct {
 	once sync.Once
 	dir  string
 	err  error
@@ -23,9 +24,26 @@ var evalIndex struct {
 
 func evalOptions(tb testing.TB) Options {
 	tb.Helper()
-	dirs := shared.EvalCorpusDirs(tb)
-	set := shared.EvalSet(tb)
-	evalIndex.once.Do(func() {
+	o := Options{Laws: shared.EvalCorpusDirs(tb), Examples: []string{shared.EvalSet(tb)}}
+	o.DataDir = cachedIndex(tb, &evalIndex, "", o)
+	return o
+}
+
+// plainEvalOptions is evalOptions without labelled examples.
+func plainEvalOptions(tb testing.TB) Options {
+	tb.Helper()
+	o := Options{Laws: shared.EvalCorpusDirs(tb)}
+	o.DataDir = cachedIndex(tb, &plainIndex, "plain", o)
+	return o
+}
+
+func cachedIndex(tb testing.TB, c *struct {
+	once sync.Once
+	dir  string
+	err  error
+}, sub string, o Options) string {
+	tb.Helper()
+	c.once.Do(func() {
 		dir := os.Getenv("PUFABOT_BENCH_DATA")
 		if dir == "" {
 			base, err := os.UserCacheDir()
@@ -34,17 +52,18 @@ func evalOptions(tb testing.TB) Options {
 			}
 			dir = filepath.Join(base, "pufabot-bench")
 		}
-		evalIndex.dir = dir
-		e, err := Open(context.Background(), Options{DataDir: dir, Laws: dirs, Examples: []string{set}})
+		c.dir = filepath.Join(dir, sub)
+		o.DataDir = c.dir
+		e, err := Open(context.Background(), o)
 		if err == nil {
 			err = e.Close()
 		}
-		evalIndex.err = err
+		c.err = err
 	})
-	if evalIndex.err != nil {
-		tb.Fatalf("build evaluation index: %v", evalIndex.err)
+	if c.err != nil {
+		tb.Fatalf("build evaluation index: %v", c.err)
 	}
-	return Options{DataDir: evalIndex.dir, Laws: dirs, Examples: []string{set}}
+	return c.dir
 }
 
 // BenchmarkSearch runs the training questions through rank (with

@@ -130,7 +130,7 @@ func forceMergeWatched(ctx context.Context, idx bleve.Index, w *buildWatch) erro
 	}
 	mergeErr := make(chan error, 1)
 	//lint:ignore SA1029 scorch looks this key up as a plain string
-	mctx := context.WithValue(ctx, mergeDoneKey, mergeErr) //nolint:staticcheck
+	mctx := context.WithValue(ctx, mergeDoneKey, mergeErr)
 	returned := make(chan error, 1)
 	go func() { returned <- sc.ForceMerge(mctx, nil) }()
 	select {

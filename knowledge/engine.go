@@ -94,14 +94,22 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if !o.Rebuild {
 		e, err := openCurrent(dir, fp, o.Logger)
 		if err == nil {
-			if o.Now != nil {
-				e.now = o.Now
-			}
-			e.builtin = o.Embedded
-			return e, nil
+			return o.finish(e), nil
 		}
 		if errors.Is(err, errDamaged) {
 			o.Logger.Warn("index damaged: rebuilding it", slog.String("dir", dir), slog.Any("error", err))
+		}
+	}
+	// One build at a time per data folder; one that waited may find the
+	// index built by the other.
+	unlock, err := lockBuild(ctx, o.DataDir, o.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	defer unlock()
+	if !o.Rebuild {
+		if e, err := openCurrent(dir, fp, o.Logger); err == nil {
+			return o.finish(e), nil
 		}
 	}
 	start := time.Now()
@@ -122,11 +130,16 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: open the index just built: %w", err)
 	}
+	return o.finish(e), nil
+}
+
+// finish applies the options that concern an open engine.
+func (o Options) finish(e *Engine) *Engine {
 	if o.Now != nil {
 		e.now = o.Now
 	}
 	e.builtin = o.Embedded
-	return e, nil
+	return e
 }
 
 // ErrNeedsBuild is returned by OpenExisting when the index must be built
@@ -148,11 +161,7 @@ func OpenExisting(o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Now != nil {
-		e.now = o.Now
-	}
-	e.builtin = o.Embedded
-	return e, nil
+	return o.finish(e), nil
 }
 
 // openCurrent opens the index in dir if it was built from the inputs with
@@ -352,19 +361,21 @@ type scored struct {
 // rank is the retrieval core. An article's score is the sum of
 //   - its BM25 score over the article fields, divided by the best one, plus
 //     WRank/(RankK+rank) for its rank among the BM25 hits;
-//   - the votes of the ExampleDepth labelled questions most like q: each
-//     gives its articles (score/q's idf mass)^ExamplePower, shared among
-//     them, times WExamples, plus WExampleRank/(RankK+rank) for the
-//     article's rank by votes;
+//   - the votes of the ExampleDepth labelled questions most like q that
+//     are close enough to vote (see votes): each gives its articles
+//     (score/q's idf mass)^ExamplePower, shared among them, times
+//     WExamples, plus WExampleRank/(RankK+rank) for the article's rank by
+//     votes, times the trust of its closest voter;
 //
 // times the prior of its law's category, plus a share of the score of a
-// top result it is cited together with (by labelled questions) or next to.
-// Below the first TailFrom places the list is re-ranked for recall (see
-// tail). The reciprocal-rank terms let the head of either list
-// reach the top whatever the scale of its scores; the idf-mass
-// normalisation lets a near-duplicate question outvote a loose one. skip,
-// when set, hides labelled questions (a question's own label in
-// evaluation).
+// top result it is cited together with (by labelled questions, times the
+// trust of the closest labelled question) or next to. Below the first
+// TailFrom places the list is re-ranked for recall (see tail). The
+// reciprocal-rank terms let the head of either list reach the top whatever
+// the scale of its scores; the idf-mass normalisation lets a near-duplicate
+// question outvote a loose one, and trust keeps questions unlike every
+// labelled one ranked as without them. skip, when set, hides labelled
+// questions (a question's own label in evaluation).
 func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query string) bool) ([]scored, []string, error) {
 	p := e.params
 	cleaned := CleanQuestion(q)
@@ -406,10 +417,7 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 			e.scorer.score(ctx, side, fieldTextUni, Unigrams(cleaned), p.WTextUni, p.K1, p.B, p.UniMaxDF, p.UniMaxTerms)
 		}
 		if useExamples {
-			exMass = e.scorer.score(ctx, side, fieldExample, qTerms, 1, p.ExampleK1, p.ExampleB, p.MaxDF, p.MaxTerms)
-			if p.WExampleUni > 0 && e.scorer.large(fieldExUni) {
-				exMass += e.scorer.score(ctx, side, fieldExUni, Unigrams(cleaned), p.WExampleUni, p.ExampleK1, p.ExampleB, p.UniMaxDF, p.UniMaxTerms)
-			}
+			exMass = e.scoreExamples(ctx, side, cleaned, qTerms)
 		}
 	}()
 	type field struct {
@@ -465,37 +473,13 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 			scores[a.art] += a.score/top + p.WRank/(p.RankK+float64(i+1))
 		}
 	}
-	// 2. Votes from similar labelled questions.
+	// 2. Votes from similar labelled questions, each counting in
+	// proportion to how close its question is to q.
+	var near float64
 	if useExamples {
-		votes := make(map[int32]float64, 4*p.ExampleDepth)
-		exs = topScored(exs, p.ExampleDepth+8)
-		var exTop float64
-		used := 0
-		for _, h := range exs {
-			ex := e.snap.Examples[h.art]
-			if skip != nil && skip(ex.ID, ex.Query) {
-				continue
-			}
-			if exTop == 0 {
-				exTop = h.score
-				if p.ExampleSelfNorm {
-					exTop = exMass
-				}
-			}
-			w := pow(h.score/exTop, p.ExamplePower) / float64(len(ex.Targets))
-			for _, t := range ex.Targets {
-				votes[t] += w
-			}
-			used++
-			if used >= p.ExampleDepth {
-				break
-			}
-		}
-		ranked := make([]scored, 0, len(votes))
-		for ai, v := range votes {
-			ranked = append(ranked, scored{ai, v})
-		}
-		for i, v := range topScored(ranked, len(ranked)) {
+		var votes []vote
+		votes, near = e.votes(exs, exMass, skip)
+		for i, v := range votes {
 			bm, seen := scores[v.art]
 			if !seen && top > 0 && p.CheckVotes {
 				// Below the BM25 depth, but its score is at hand.
@@ -503,7 +487,11 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 					bm = acc.score[d] / top
 				}
 			}
-			scores[v.art] = bm + p.WExamples*v.score + p.WExampleRank/(p.RankK+float64(i+1))
+			rankW := p.WExampleRank
+			if p.ExampleRankByCloseness {
+				rankW *= v.near
+			}
+			scores[v.art] = bm + p.WExamples*v.score + rankW/(p.RankK+float64(i+1))
 		}
 	}
 	// 3. Priors for the laws residents need most.
@@ -513,8 +501,15 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 		s *= p.prior(l)
 		out = append(out, scored{art: ai, score: s})
 	}
-	if p.WCoCited > 0 && p.CoCitedDepth > 0 {
-		out = e.addCoCited(out, p.WCoCited, p.CoCitedDepth, skip)
+	// Co-citation learns from labelled questions too: it counts only as
+	// much as the closest of them is close to q, and not at all when none
+	// is, so a question unlike every labelled one ranks as without them.
+	coCited := 1.0
+	if p.CoCitedByCloseness {
+		coCited = near
+	}
+	if w := p.WCoCited * coCited; w > 0 && p.CoCitedDepth > 0 {
+		out = e.addCoCited(out, w, p.CoCitedDepth, skip)
 	}
 	if p.WNeighbour > 0 && p.NeighbourDepth > 0 {
 		out = e.addNeighbours(out, p.WNeighbour, p.NeighbourDepth, 1)
@@ -524,9 +519,107 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 		if p.WTailPRF > 0 && p.PRFDocs > 0 {
 			prf = e.feedback(ctx, out, qTerms, p)
 		}
-		return e.tail(out, k, p, skip, prf), terms, nil
+		return e.tail(out, k, p, skip, prf, coCited), terms, nil
 	}
 	return topScored(out, k), terms, nil
+}
+
+// scoreExamples adds the BM25 scores of the labelled questions like the
+// cleaned question (terms are its bigrams) to acc and returns the
+// question's own idf mass over those fields, the scale of a near
+// duplicate's score.
+func (e *Engine) scoreExamples(ctx context.Context, acc *accumulator, cleaned string, terms []string) float64 {
+	p := e.params
+	mass := e.scorer.score(ctx, acc, fieldExample, terms, 1, p.ExampleK1, p.ExampleB, p.MaxDF, p.MaxTerms)
+	if p.ExampleUnseen {
+		mass += e.scorer.unseenMass(ctx, fieldExample, terms, 1)
+	}
+	if p.WExampleUni > 0 && e.scorer.large(fieldExUni) {
+		uni := Unigrams(cleaned)
+		mass += e.scorer.score(ctx, acc, fieldExUni, uni, p.WExampleUni, p.ExampleK1, p.ExampleB, p.UniMaxDF, p.UniMaxTerms)
+		if p.ExampleUnseen {
+			mass += e.scorer.unseenMass(ctx, fieldExUni, uni, p.WExampleUni)
+		}
+	}
+	return mass
+}
+
+// vote is an article's share of the votes of the labelled questions like
+// the question, and how close the closest of them is.
+type vote struct {
+	art   int32
+	score float64
+	near  float64
+}
+
+// votes lets the ExampleDepth labelled questions most like the question
+// vote for their articles. A labelled question's similarity s is its BM25
+// score over the question's own idf mass (mass): about 1 for a near
+// duplicate, small for one sharing a word or two. Its trust runs from 0 at
+// ExampleFloor (and below: it does not vote) to 1 at ExampleNear (and
+// above); its vote, trust × s^ExamplePower, is shared among its articles.
+// It returns the votes, best first, and the trust of the closest labelled
+// question (0 when none is close). skip hides labelled questions, as in
+// rank.
+func (e *Engine) votes(exs []scored, mass float64, skip func(id, query string) bool) ([]vote, float64) {
+	p := e.params
+	exs = topScored(exs, p.ExampleDepth+8)
+	by := make(map[int32]int, 4*p.ExampleDepth)
+	var out []vote
+	var norm, nearest float64
+	used := 0
+	for _, h := range exs {
+		ex := e.snap.Examples[h.art]
+		if skip != nil && skip(ex.ID, ex.Query) {
+			continue
+		}
+		if norm == 0 {
+			norm = h.score
+			if p.ExampleSelfNorm {
+				norm = mass
+			}
+		}
+		used++
+		if used > p.ExampleDepth {
+			break
+		}
+		s := h.score / norm
+		t := trust(s, p.ExampleFloor, p.ExampleNear)
+		if t <= 0 {
+			break // the rest are further still
+		}
+		nearest = math.Max(nearest, t)
+		w := pow(s, p.ExamplePower) / float64(len(ex.Targets))
+		for _, a := range ex.Targets {
+			i, ok := by[a]
+			if !ok {
+				i = len(out)
+				by[a] = i
+				out = append(out, vote{art: a})
+			}
+			out[i].score += w
+			out[i].near = math.Max(out[i].near, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].art < out[j].art
+	})
+	return out, nearest
+}
+
+// trust maps a similarity s to 0 at or below floor, 1 at or above near,
+// and linearly between.
+func trust(s, floor, near float64) float64 {
+	switch {
+	case s <= floor:
+		return 0
+	case s >= near:
+		return 1
+	}
+	return (s - floor) / (near - floor)
 }
 
 // lawAffinity multiplies every candidate's score by 1 + weight × its law's share of the score of
@@ -709,8 +802,9 @@ func (e *Engine) feedback(ctx context.Context, out []scored, qTerms []string, p 
 // rest of the k places by a recall-minded score: out's score plus larger
 // shares for co-cited, same-law and nearby articles than the head can
 // afford. The head decides what a reader sees first; the tail only decides
-// which further candidates are listed at all.
-func (e *Engine) tail(out []scored, k int, p Params, skip func(id, query string) bool, prf map[int32]float64) []scored {
+// which further candidates are listed at all. coCited scales the
+// co-citation share, as in rank.
+func (e *Engine) tail(out []scored, k int, p Params, skip func(id, query string) bool, prf map[int32]float64, coCited float64) []scored {
 	head := topScored(append([]scored(nil), out...), p.TailFrom)
 	rest := append([]scored(nil), out...)
 	if len(prf) > 0 {
@@ -726,8 +820,8 @@ func (e *Engine) tail(out []scored, k int, p Params, skip func(id, query string)
 			}
 		}
 	}
-	if p.WTailCoCited > 0 && p.TailDepth > 0 {
-		rest = e.addCoCited(rest, p.WTailCoCited, p.TailDepth, skip)
+	if w := p.WTailCoCited * coCited; w > 0 && p.TailDepth > 0 {
+		rest = e.addCoCited(rest, w, p.TailDepth, skip)
 	}
 	if p.WTailNeighbour > 0 && p.TailDepth > 0 && p.TailSpan > 0 {
 		rest = e.addNeighbours(rest, p.WTailNeighbour, p.TailDepth, p.TailSpan)

@@ -282,3 +282,39 @@ func TestBuildOnAFullFilesystem(t *testing.T) {
 		})
 	}
 }
+
+// A build waits for another build of the same data folder (which holds
+// the lock) instead of removing its folder, and removes it once that build
+// is over (as after a kill).
+func TestBuildWaitsForAnotherBuild(t *testing.T) {
+	dir, _ := buildFixture(t)
+	release, err := lockBuild(context.Background(), dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, buildPrefix+"running")
+	if err := os.MkdirAll(other, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		e, err := Open(context.Background(), Options{DataDir: dir, Laws: []string{fixtureLaws()}, Rebuild: true})
+		if err == nil {
+			e.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("Open did not wait for the other build: %v", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("the running build's folder was removed: %v", err)
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	noBuildFolders(t, dir)
+}

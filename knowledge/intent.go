@@ -18,7 +18,7 @@ import (
 // so a message with no legal content must be recognised and answered with
 // the menu instead of an unrelated article.
 //
-// The decision is a small, explainable gate over three signals:
+// The decision is a small, explainable gate over four signals:
 //   - small talk: the whole message is a greeting, thanks, goodbye, a
 //     question about the bot or an acknowledgement (TalkKind);
 //   - legal cues: words residents use for legal matters (打官司, 工钱, 离婚,
@@ -321,7 +321,7 @@ func (e *Engine) statuteTerms(cleaned string) int {
 	if !ok || !e.scorer.large(fieldText) {
 		return 0
 	}
-	min := uint64(math.Ceil(statuteShare * float64(st.Docs)))
+	minDF := uint64(math.Ceil(statuteShare * float64(st.Docs)))
 	n, lastEnd := 0, -1
 	for _, t := range tokenize(cleaned, nil) {
 		r := []rune(t.term)
@@ -331,7 +331,7 @@ func (e *Engine) statuteTerms(cleaned string) int {
 		if t.start < lastEnd {
 			continue // shares a character with the word just counted
 		}
-		if e.scorer.docFreq(fieldText, t.term) >= min {
+		if e.scorer.docFreq(fieldText, t.term) >= minDF {
 			n++
 			lastEnd = t.end
 		}

@@ -241,6 +241,22 @@ func TestIntentGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
+	measureGate(t, e)
+}
+
+// TestIntentGateBuiltin is TestIntentGate on the default corpus, the
+// embedded national laws (no labelled examples).
+func TestIntentGateBuiltin(t *testing.T) {
+	if _, ok := os.LookupEnv("PUFABOT_INTENT_BUILTIN"); !ok {
+		t.Skip("set PUFABOT_INTENT_BUILTIN=1 to answer the training questions on the embedded corpus (a minute)")
+	}
+	measureGate(t, builtinEngine(t))
+}
+
+// measureGate answers the labelled messages and the training questions,
+// checks the targets and logs the trade-off curve.
+func measureGate(t *testing.T, e *Engine) {
+	t.Helper()
 	set, err := ReadExamples(shared.EvalSet(t))
 	if err != nil {
 		t.Fatal(err)

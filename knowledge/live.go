@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
@@ -32,10 +33,8 @@ func OpenFAQ(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Now != nil {
-		e.now = o.Now
-	}
-	return e, nil
+	o.Embedded = false // no law texts here
+	return o.finish(e), nil
 }
 
 // Live is an Engine that can be replaced while in use: a server answers
@@ -105,3 +104,22 @@ func (l *Live) HasCorpus() bool { return l.Engine().HasCorpus() }
 
 // StaleFAQ is Engine.StaleFAQ.
 func (l *Live) StaleFAQ() []faq.StaleRef { return l.Engine().StaleFAQ() }
+
+// OpenPrevious opens the index under o.DataDir as it is, even when it was
+// built from other inputs than o's, provided its files are sound: a server
+// can answer from it while the index of the new inputs is built.
+func OpenPrevious(o Options) (*Engine, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	dir := filepath.Join(o.DataDir, indexDirName)
+	m, err := readMeta(dir)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	e, err := openChecked(dir, m, o.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	return o.finish(e), nil
+}

@@ -33,6 +33,21 @@ type Params struct {
 	// mass instead of by the best neighbour's score, so weak neighbours
 	// vote weakly even when they are the best there is.
 	ExampleSelfNorm bool
+	// A labelled question's trust runs from 0 at similarity ExampleFloor
+	// (and below: it does not vote) to 1 at ExampleNear (and above), where
+	// similarity is its BM25 score over the question's own idf mass (about
+	// 1 for a near duplicate); its vote is multiplied by its trust.
+	ExampleFloor, ExampleNear float64
+	// ExampleUnseen counts, in the question's idf mass, its terms that no
+	// labelled question uses, so a question mostly made of words the
+	// labelled questions never use is not close to any of them.
+	ExampleUnseen bool
+	// ExampleRankByCloseness scales an article's WExampleRank term by the
+	// trust of the closest labelled question voting for it, and
+	// CoCitedByCloseness scales co-citation (WCoCited, WTailCoCited) by the
+	// trust of the closest labelled question of all; with both, a question
+	// no labelled question is close to ranks exactly as without examples.
+	ExampleRankByCloseness, CoCitedByCloseness bool
 	// WRank and WExampleRank add reciprocal-rank terms, w/(RankK+rank), for
 	// an article's rank among BM25 hits and among example votes, so
 	// candidates from either list reach the top whatever the score scales.
@@ -97,12 +112,20 @@ func DefaultParams() Params {
 		ExampleDepth:    50,
 		ExamplePower:    2.5,
 		ExampleSelfNorm: true,
-		WRank:           15.625,
-		WExampleRank:    10,
-		RankK:           1.25,
-		CheckVotes:      true,
-		WNeighbour:      0.125,
-		NeighbourDepth:  20,
+		// A labelled question covering a twentieth of the question's
+		// weight or less does not vote; its say grows to full at 0.15.
+		// Words no labelled question uses count in the question's weight.
+		ExampleFloor:           0.05,
+		ExampleNear:            0.15,
+		ExampleUnseen:          true,
+		ExampleRankByCloseness: true,
+		CoCitedByCloseness:     true,
+		WRank:                  15.625,
+		WExampleRank:           10,
+		RankK:                  1.25,
+		CheckVotes:             true,
+		WNeighbour:             0.125,
+		NeighbourDepth:         20,
 		// Articles cited together with the best results by labelled
 		// questions; the tail below the first ten gets larger shares.
 		WCoCited:       0.25,

@@ -157,6 +157,34 @@ func readDocMap(r bindex.IndexReader, snap *snapshot) ([]int32, error) {
 	}
 }
 
+// unseenMass is the idf mass, times weight, of the terms no document of
+// field holds: what a question's words that no document uses would weigh
+// if one did.
+func (s *scorer) unseenMass(ctx context.Context, field string, terms []string, weight float64) float64 {
+	st, ok := s.fields[field]
+	if !ok || st.Docs == 0 || weight == 0 {
+		return 0
+	}
+	n := float64(st.Docs)
+	var m float64
+	seen := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		tfr, err := s.r.TermFieldReader(ctx, []byte(t), field, false, false, false)
+		if err != nil {
+			continue
+		}
+		if tfr.Count() == 0 {
+			m += weight * math.Log(1+(n+0.5)/0.5)
+		}
+		tfr.Close()
+	}
+	return m
+}
+
 func (s *scorer) close() error { return s.r.Close() }
 
 // minLargeDocs is the number of documents from which a field counts as

@@ -81,6 +81,8 @@ func TestTune(t *testing.T) {
 		f("WTailLaw", func(p *Params) *float64 { return &p.WTailLaw }),
 		f("WTailNeighbour", func(p *Params) *float64 { return &p.WTailNeighbour }),
 		f("WTailPRF", func(p *Params) *float64 { return &p.WTailPRF }),
+		f("ExampleFloor", func(p *Params) *float64 { return &p.ExampleFloor }),
+		f("ExampleNear", func(p *Params) *float64 { return &p.ExampleNear }),
 	}
 	// Integer knobs are tuned through a float copy, written back by try.
 	ints := map[string]func(*Params) *int{

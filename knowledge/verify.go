@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -161,8 +163,8 @@ func checkWritten(dir string, docs uint64) (err error) {
 const buildPrefix = "build-"
 
 // removeStaleBuilds removes the build folders a killed build left in
-// parent. The data folder belongs to one pufabot at a time, so no other
-// build is running.
+// parent. The caller holds the build lock (lockBuild), so no other build is
+// running.
 func removeStaleBuilds(parent string, log *slog.Logger) {
 	entries, err := os.ReadDir(parent)
 	if err != nil {
@@ -233,5 +235,43 @@ func byteSize(n uint64) string {
 		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
 	default:
 		return fmt.Sprintf("%d KiB", (n+1023)/1024)
+	}
+}
+
+// buildLockName is the file whose lock a build holds, beside the index.
+const buildLockName = "index.lock"
+
+// lockBuild waits until no other build (of this process or another) runs
+// on the index in dataDir, and returns the release. Holding it, a build
+// may remove any build folder it finds: only a killed build left it.
+func lockBuild(ctx context.Context, dataDir string, log *slog.Logger) (release func(), err error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil { // data_dir holds residents' data
+		return nil, err
+	}
+	path := filepath.Join(dataDir, buildLockName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("index lock: %w", err)
+	}
+	waiting := false
+	for {
+		ok, err := tryLock(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("index lock %s: %w", path, err)
+		}
+		if ok {
+			return func() { f.Close() }, nil
+		}
+		if !waiting {
+			waiting = true
+			log.Info("waiting for another build of the index to finish", slog.String("lock", path))
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
 	}
 }

@@ -13,6 +13,15 @@ import (
 // ends. Text that a spreadsheet would read as a formula is quoted with a
 // leading apostrophe.
 func (r *Report) WriteCSV(w io.Writer) error {
+	head := []string{Title, r.PeriodRange()}
+	if r.OfficeName != "" {
+		head = append(head, defuseFormula(r.OfficeName))
+	}
+	return writeCSVTables(w, [][]string{head, {"摘要", r.Summary()}}, r.tables())
+}
+
+// writeCSVTables writes heading rows, then each table after a blank row.
+func writeCSVTables(w io.Writer, head [][]string, tables []table) error {
 	bw := bufio.NewWriter(w)
 	if _, err := bw.WriteString("\uFEFF"); err != nil {
 		return err
@@ -22,9 +31,10 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	write := func(rec ...string) {
 		_ = cw.Write(rec) // errors surface through cw.Error below
 	}
-	write(Title, r.PeriodRange())
-	write("摘要", r.Summary())
-	for _, t := range r.tables() {
+	for _, h := range head {
+		write(h...)
+	}
+	for _, t := range tables {
 		write()
 		write(t.title)
 		write(t.headers...)

@@ -46,7 +46,7 @@ type chart struct {
 
 func (r *Report) chart() chart {
 	c := chart{
-		title:       Title + "（" + r.PeriodLabel() + "）",
+		title:       r.Heading(),
 		subtitle:    fmt.Sprintf("咨询 %d 人次 · 服务群众 %d 人 · 推送普法宣传信息 %d 条 · 统计期间 %s", r.Consultations, r.PeopleServed(), r.Campaigns.Delivered, r.PeriodRange()),
 		footer:      "数据来源：普法机器人咨询记录（含工作人员登记的线下咨询），不含个人信息。",
 		seriesTitle: "各月咨询人次",

@@ -198,6 +198,10 @@ type Report struct {
 	Campaigns     Campaigns
 	Subscriptions Subscriptions
 
+	// OfficeName names the office a report of one office is about; ""
+	// for the whole deployment.
+	OfficeName string
+
 	topicNames map[string]string
 }
 
@@ -262,7 +266,7 @@ func AnswerKindName(k string) string {
 
 // Build computes the report for the period [from, to), bucketing by day or
 // month in loc.
-func Build(ctx context.Context, db *store.DB, from, to time.Time, loc *time.Location) (*Report, error) {
+func Build(ctx context.Context, db Source, from, to time.Time, loc *time.Location) (*Report, error) {
 	if loc == nil {
 		loc = time.Local
 	}

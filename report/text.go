@@ -18,7 +18,7 @@ const Title = "普法机器人咨询与宣传统计"
 // columns).
 func (r *Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "%s（%s）\n统计期间：%s\n\n", Title, r.PeriodLabel(), r.PeriodRange())
+	fmt.Fprintf(bw, "%s\n统计期间：%s\n\n", r.Heading(), r.PeriodRange())
 	fmt.Fprintf(bw, "%s\n", r.Summary())
 	for _, t := range r.tables() {
 		fmt.Fprintf(bw, "\n【%s】\n", t.title)

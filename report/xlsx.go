@@ -38,7 +38,7 @@ func (r *Report) WriteXLSX(w io.Writer) (err error) {
 		}
 	}
 	f.SetActiveSheet(0)
-	if err := f.SetDocProps(&excelize.DocProperties{Title: Title + "（" + r.PeriodLabel() + "）", Creator: "pufabot"}); err != nil {
+	if err := f.SetDocProps(&excelize.DocProperties{Title: r.Heading(), Creator: "pufabot"}); err != nil {
 		return fmt.Errorf("report: xlsx: %w", err)
 	}
 	if _, err := f.WriteTo(w); err != nil {
@@ -96,7 +96,7 @@ func (x *xlsxWriter) summary(r *Report) error {
 		return err
 	}
 	steps := []func() error{
-		func() error { return f.SetCellValue(sh, "A1", Title+"（"+r.PeriodLabel()+"）") },
+		func() error { return f.SetCellValue(sh, "A1", r.Heading()) },
 		func() error { return f.SetCellStyle(sh, "A1", "A1", x.title) },
 		func() error { return f.SetCellValue(sh, "A2", "统计期间："+r.PeriodRange()) },
 		func() error { return f.SetCellValue(sh, "A4", r.Summary()) },

@@ -136,9 +136,13 @@ func BenchmarkAPIAsk100PerSecond(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	failed := 0
+	var first error
 	for _, err := range errs {
 		if err != nil {
 			failed++
+			if first == nil {
+				first = err
+			}
 		}
 	}
 	slices.Sort(lat)
@@ -147,7 +151,7 @@ func BenchmarkAPIAsk100PerSecond(b *testing.B) {
 	b.ReportMetric(pct(0.99), "p99_ms")
 	b.ReportMetric(float64(failed), "errors")
 	if failed > 0 {
-		b.Fatalf("%d of %d questions failed", failed, b.N)
+		b.Fatalf("%d of %d questions failed; the first: %v", failed, b.N, first)
 	}
 }
 

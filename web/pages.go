@@ -12,6 +12,7 @@ import (
 
 	"github.com/pufabot/pufabot/knowledge"
 	"github.com/pufabot/pufabot/knowledge/faq"
+	"github.com/pufabot/pufabot/store"
 )
 
 // page is what every template gets.
@@ -122,6 +123,19 @@ func (s *Server) funcs() template.FuncMap {
 			return t.In(s.o.Location).Format("2006-01-02 15:04")
 		},
 		"query": url.QueryEscape,
+		"occStatus": func(status string) string {
+			switch status {
+			case store.OccurrencePending:
+				return "等待发送"
+			case store.OccurrenceRunning:
+				return "发送中"
+			case store.OccurrenceSkipped:
+				return "已跳过"
+			case store.OccurrenceDone:
+				return "已完成"
+			}
+			return status
+		},
 		"add":   func(a, b int) int { return a + b },
 		"version": func(v any) string {
 			var h knowledge.Hit

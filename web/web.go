@@ -20,7 +20,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pufabot/pufabot/knowledge"
@@ -134,8 +133,6 @@ type Server struct {
 	secure  bool
 
 	sessLimit, addrLimit *limiter
-
-	mu sync.Mutex
 }
 
 // New builds a Server.

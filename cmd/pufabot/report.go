@@ -28,13 +28,14 @@ func init() {
 var reportFormats = map[string]bool{"text": false, "csv": false, "xlsx": true, "png": true}
 
 func runReport(ctx context.Context, e *env, args []string) error {
-	fs, cfgPath := newFlags(e, "report", "[--year 2026 | --month 2026-03 | --from 2026-01-01 --to 2026-12-31] [--format text|csv|xlsx|png] [--out FILE]")
+	fs, cfgPath := newFlags(e, "report", "[--year 2026 | --month 2026-03 | --from 2026-01-01 --to 2026-12-31] [--format text|csv|xlsx|png] [--out FILE] [--office ID|all]")
 	from := fs.String("from", "", "first day of the period, `YYYY-MM-DD`")
 	to := fs.String("to", "", "last day of the period, included, `YYYY-MM-DD` (default today)")
 	year := fs.String("year", "", "a calendar year, such as 2026")
 	month := fs.String("month", "", "a calendar month, such as 2026-03")
 	format := fs.String("format", "text", "output format: text, csv, xlsx or png")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
+	office := fs.String("office", "", "one office's figures (its `ID`), or all for a table by office with the county's total")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,7 +71,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	r, err := report.Build(ctx, db, start, end, loc)
+	r, err := buildReport(ctx, cfg, db, *office, start, end, loc)
 	if err != nil {
 		return err
 	}
@@ -94,8 +95,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "report written to %s\n", *out)
-	log.Info("report written", slog.String("path", *out), slog.String("format", *format),
-		slog.String("period", r.PeriodRange()), slog.Int64("consultations", r.Consultations))
+	log.Info("report written", slog.String("path", *out), slog.String("format", *format), slog.String("office", *office))
 	return nil
 }
 

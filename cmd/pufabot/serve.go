@@ -251,6 +251,8 @@ func (s *server) Run(ctx context.Context) error {
 		Sender:             queue,
 		Admins:             cfg.Telegram.Admins,
 		StaffChat:          cfg.Telegram.StaffChat,
+		Offices:            botOffices(cfg),
+		CountyAdmins:       cfg.CountyAdmins,
 		Webhook:            bot.Webhook{URL: cfg.Telegram.Webhook.URL, SecretToken: cfg.Telegram.Webhook.SecretToken, Listen: cfg.Telegram.Webhook.Listen},
 		QuestionsPerMinute: cfg.Telegram.QuestionsPerMinute,
 		TicketReminder:     cfg.Telegram.TicketReminder,
