@@ -45,7 +45,7 @@ const (
 )
 
 // snapshotVersion changes when the on-disk snapshot layout changes.
-const snapshotVersion = 5
+const snapshotVersion = 6
 
 // lawRec is a law as the engine keeps it.
 type lawRec struct {
