@@ -126,7 +126,7 @@ type Options struct {
 	Offices []Office
 	// CountyAdmins see and broadcast to every office.
 	CountyAdmins []int64
-	Webhook   Webhook
+	Webhook      Webhook
 
 	// QuestionsPerMinute is the per-resident flood limit (default 20).
 	QuestionsPerMinute int
@@ -208,9 +208,9 @@ type Bot struct {
 	// offices routes residents, tickets and staff to their office.
 	offices *offices
 	cb      callbackCodec
-	flood  *limiter
-	conv   *conversations
-	m      instruments
+	flood   *limiter
+	conv    *conversations
+	m       instruments
 
 	apiURL     string
 	pollClient *http.Client

@@ -136,6 +136,9 @@ func (b *Bot) cmdConsole(ctx context.Context, mc *msgCtx) error {
 	if !mc.private {
 		return b.reply(ctx, mc, msgConsolePrivateOnly, nil)
 	}
+	if b.offices.multi && !b.offices.county[mc.from.ID] {
+		return b.reply(ctx, mc, msgConsoleCountyOnly, nil)
+	}
 	u, err := b.o.ConsoleLink(ctx, mc.from.ID)
 	if err != nil {
 		b.log.Error("console link failed", slog.Any("error", err))

@@ -342,3 +342,7 @@ func msgOneOffice(name string) string {
 func msgGroupRegisteredOffice(name string) string {
 	return "本群的普法提醒由<b>" + esc(name) + "</b>发送，群里的咨询计入" + esc(name) + "。"
 }
+
+// msgConsoleCountyOnly: the web console shows every office's tickets and
+// figures, so with offices only county staff open it.
+const msgConsoleCountyOnly = "网页工作台显示全县的工单和数据，只对县级工作人员开放。本所的工单和统计请在工作群里用 /tickets 和 /stats 查看。"

@@ -18,7 +18,7 @@ import (
 // so a message with no legal content must be recognised and answered with
 // the menu instead of an unrelated article.
 //
-// The decision is a small, explainable gate over three signals:
+// The decision is a small, explainable gate over four signals:
 //   - small talk: the whole message is a greeting, thanks, goodbye, a
 //     question about the bot or an acknowledgement (TalkKind);
 //   - legal cues: words residents use for legal matters (打官司, 工钱, 离婚,
@@ -219,6 +219,7 @@ var legalCues = map[string]float64{
 	"证据": cueWeak, "执行": cueWeak, "人脸": 0, "时效": cueWeak, "分红": cueWeak, "遗体": 0, "尸体": cueWeak,
 	"火化": 0, "溺水": 0, "自杀": 0, "农民工": cueWeak, "老人去世": cueWeak, "死后": cueWeak, "后妈": cueWeak,
 	"后爸": cueWeak, "孩子归谁": cueStrong, "退款": cueWeak, "网购": 0, "买到假": cueStrong,
+	"司法所": 0, // 司法所在哪里 asks the way, not the law (its 司法 is no 法 word)
 	// Colloquial ways of saying the above.
 	"被人打": cueStrong, "挨打": cueStrong, "打伤": cueStrong, "不给钱": cueStrong, "不给": cueWeak, "拖着": cueWeak,
 	"扣了": cueWeak, "乱用": cueWeak, "不让": cueWeak, "分地": cueStrong, "能分": cueWeak, "退钱": cueStrong,
@@ -321,7 +322,7 @@ func (e *Engine) statuteTerms(cleaned string) int {
 	if !ok || !e.scorer.large(fieldText) {
 		return 0
 	}
-	min := uint64(math.Ceil(statuteShare * float64(st.Docs)))
+	minDF := uint64(math.Ceil(statuteShare * float64(st.Docs)))
 	n, lastEnd := 0, -1
 	for _, t := range tokenize(cleaned, nil) {
 		r := []rune(t.term)
@@ -331,7 +332,7 @@ func (e *Engine) statuteTerms(cleaned string) int {
 		if t.start < lastEnd {
 			continue // shares a character with the word just counted
 		}
-		if e.scorer.docFreq(fieldText, t.term) >= min {
+		if e.scorer.docFreq(fieldText, t.term) >= minDF {
 			n++
 			lastEnd = t.end
 		}
@@ -352,7 +353,7 @@ const faqEvidence = 1.0
 func (e *Engine) legalEvidence(q string) float64 {
 	cleaned := CleanQuestion(q)
 	score := cueScore(cleaned) + float64(e.statuteTerms(cleaned))
-	if top := e.faqm.top(q, 1, nil); len(top) > 0 && top[0].score >= faqDirect {
+	if top := e.faqm().top(q, 1, nil); len(top) > 0 && top[0].score >= faqDirect {
 		score += faqEvidence
 	}
 	return score

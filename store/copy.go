@@ -38,6 +38,13 @@ type CopyProgress func(table string, rows int64)
 // does that). The pseudonyms stay valid when dst is opened with the key
 // src was opened with.
 func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) error {
+	return CopyToOffice(ctx, src, dst, "", progress)
+}
+
+// CopyToOffice is Copy into a county's database: every copied record of
+// the implicit office ("") becomes office's, and every resident who asked
+// belongs to it. office "" copies as they are.
+func CopyToOffice(ctx context.Context, src, dst *DB, office string, progress CopyProgress) error {
 	var have int64
 	if err := dst.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM consultations`).Scan(&have); err != nil {
 		return fmt.Errorf("store: copy: %w", err)
@@ -78,6 +85,9 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) error {
 			if progress != nil {
 				progress(t, n)
 			}
+		}
+		if err := assignOffice(ctx, tx, office); err != nil {
+			return fmt.Errorf("store: copy: office %s: %w", office, err)
 		}
 		if dst.dialect == dialectPostgres {
 			for _, t := range serialTables {

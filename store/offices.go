@@ -177,3 +177,24 @@ func (db *DB) OfficeAudienceSize(ctx context.Context, audience, office string) (
 	}
 	return n, nil
 }
+
+// officeTables are the tables whose rows carry an office.
+var officeTables = []string{"consultations", "tickets", "chats", "occurrences", "deliveries", "subscription_events"}
+
+// assignOffice gives the records of the implicit office to office, and
+// makes the residents who asked belong to it (a township moving into its
+// county's database).
+func assignOffice(ctx context.Context, tx *sql.Tx, office string) error {
+	if office == "" {
+		return nil
+	}
+	for _, t := range officeTables {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET office = ? WHERE office = ''`, office); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO resident_offices(resident, office)
+SELECT DISTINCT resident, ? FROM consultations WHERE resident <> '' AND resident NOT LIKE 'forgotten-%'
+ON CONFLICT(resident) DO NOTHING`, office)
+	return err
+}

@@ -200,3 +200,49 @@ func TestOfficesScopeRecords(t *testing.T) {
 		t.Error("the office choice survived /forget")
 	}
 }
+
+// A township moving into its county's database brings its history under
+// its office id: records and residents belong to it.
+func TestCopyToOffice(t *testing.T) {
+	ctx := context.Background()
+	open := func() *DB {
+		db, err := OpenWith(testLocation(t), Options{Key: testKey, KeySource: "the test key"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	src := open()
+	alice, err := src.Pseudonym(ctx, 1001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.RecordConsultation(ctx, Consultation{Resident: alice, Topic: "family"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Subscribe(ctx, 1001, AllTopics); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.OpenTicket(ctx, Ticket{ChatID: 1001, Resident: alice, Question: "q"}); err != nil {
+		t.Fatal(err)
+	}
+	dst := open()
+	if err := CopyToOffice(ctx, src, dst, "shiqiao", nil); err != nil {
+		t.Fatal(err)
+	}
+	v := dst.Office("shiqiao")
+	ct, err := v.ConsultationTotals(ctx, time.Unix(0, 0), time.Now().Add(time.Hour))
+	if err != nil || ct.Total() != 1 {
+		t.Fatalf("shiqiao consultations %d, %v", ct.Total(), err)
+	}
+	if n, err := v.ActiveSubscribers(ctx); err != nil || n != 1 {
+		t.Fatalf("shiqiao subscribers %d, %v", n, err)
+	}
+	if ts, err := v.ActiveTickets(ctx); err != nil || len(ts) != 1 {
+		t.Fatalf("shiqiao tickets %v, %v", ts, err)
+	}
+	if o, ok, err := dst.ResidentOffice(ctx, 1001); err != nil || !ok || o != "shiqiao" {
+		t.Fatalf("alice's office in the county: %q %v %v", o, ok, err)
+	}
+}

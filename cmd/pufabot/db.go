@@ -56,7 +56,7 @@ func runDBMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(cfg)
+	db, err := e.openStore(cfg)
 	if err != nil {
 		return err
 	}
@@ -86,12 +86,16 @@ func dbLocation(s string) (string, error) {
 }
 
 func runDBCopy(ctx context.Context, e *env, args []string) error {
-	fs, _ := newFlags(e, "db copy", "--from sqlite:PATH --to postgres://… [--key-file FILE]")
+	fs, _ := newFlags(e, "db copy", "--from sqlite:PATH --to postgres://… [--key-file FILE] [--office ID]")
 	from := fs.String("from", "", "source database, `sqlite:PATH` or postgres://…")
 	to := fs.String("to", "", "destination database, postgres://… or `sqlite:PATH`; must hold no consultations")
 	keyFile := fs.String("key-file", "", "the source's pseudonym key file (default pseudonym.key beside a SQLite source)")
+	office := fs.String("office", "", "the office `ID` (in the county's offices list) the township's records belong to")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *office != "" && !config.ValidOfficeID(*office) {
+		return fmt.Errorf("db copy --office %q: use the office's id from the offices list (lower-case ASCII letters, digits and '-')", *office)
 	}
 	if *from == "" || *to == "" || fs.NArg() > 0 {
 		fs.Usage()
@@ -128,7 +132,7 @@ func runDBCopy(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("db copy: destination: %w", err)
 	}
 	defer ddb.Close()
-	err = store.Copy(ctx, sdb, ddb, func(table string, n int64) {
+	err = store.CopyToOffice(ctx, sdb, ddb, *office, func(table string, n int64) {
 		fmt.Fprintf(e.stderr, "%-20s %d\n", table, n)
 	})
 	if err != nil {

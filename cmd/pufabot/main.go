@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/pufabot/pufabot/bot"
 )
 
 func main() {
@@ -49,6 +51,9 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	globalFlags
+	// ids turns Telegram ids in the command's log lines into pseudonyms
+	// (see cliLogger); nil until a logger needs it.
+	ids *bot.IDRedactor
 }
 
 // command is one subcommand.
@@ -77,6 +82,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, globalFlags: g}
+	if args[0] == "--version" || args[0] == "-version" {
+		args[0] = "version"
+	}
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "pufabot: unknown command %q\n\n", args[0])

@@ -68,3 +68,12 @@ func buildReport(ctx context.Context, cfg config.Config, db *store.DB, office st
 	r.OfficeName = o.Name
 	return r, nil
 }
+
+// consoleAdmins may open the web console. It shows every office's tickets
+// and figures, so with offices only county staff may.
+func consoleAdmins(cfg config.Config) []int64 {
+	if !cfg.MultiOffice() {
+		return cfg.Telegram.Admins
+	}
+	return append(append([]int64(nil), cfg.Telegram.Admins...), cfg.CountyAdmins...)
+}

@@ -34,7 +34,7 @@ func (s *server) newWeb(db *store.DB, engine *knowledge.Live, broadcaster web.Br
 			return s.bot
 		},
 		Broadcaster: broadcaster,
-		Admins:      cfg.Telegram.Admins,
+		Admins:      consoleAdmins(cfg),
 		BaseURL:     cfg.Web.URL,
 		Office:      cfg.Office,
 		Location:    loc,

@@ -61,6 +61,10 @@ func freePort(t *testing.T) string {
 // browserCtx starts a headless Chromium with its own profile.
 func browserCtx(t *testing.T, parent context.Context, exe string) context.Context {
 	t.Helper()
+	profile, err := os.MkdirTemp("", "pufabot-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.Flag("headless", true),
@@ -71,11 +75,22 @@ func browserCtx(t *testing.T, parent context.Context, exe string) context.Contex
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(parent, opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelA() })
+	t.Cleanup(func() {
+		cancel()
+		cancelA()
+		// Chromium's helpers may still be writing to the profile for a
+		// moment after the browser is gone.
+		for i := 0; i < 50; i++ {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
@@ -166,7 +181,9 @@ func TestWebEndToEndInChromium(t *testing.T) {
 	err := chromedp.Run(res,
 		chromedp.EmulateViewport(390, 844),
 		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(`#q`, chromedp.ByQuery),
+		// The page works without its script, so a click before the script
+		// has run would follow the plain link instead: wait for it.
+		chromedp.WaitReady(`html[data-js="ready"]`, chromedp.ByQuery),
 		chromedp.SendKeys(`#q`, "民法典第1079条", chromedp.ByQuery),
 		chromedp.Click(`#ask-form button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#chat .card .hit`, chromedp.ByQuery),
@@ -273,6 +290,7 @@ func TestWebEndToEndInChromium(t *testing.T) {
 			return chromedp.Run(ctx, emulateNoScript())
 		}),
 		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`#q`, chromedp.ByQuery),
 		chromedp.SendKeys(`#q`, "民法典第1079条", chromedp.ByQuery),
 		chromedp.Submit(`#ask-form`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.card .hit`, chromedp.ByQuery),

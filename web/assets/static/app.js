@@ -41,6 +41,9 @@
     if (st) st.textContent = text;
   }
 
+  // Tells tests (and styles) that the chat behaviour is in place.
+  document.documentElement.dataset.js = "ready";
+
   const form = $("#ask-form");
   const chat = $("#chat");
   if (form && chat) {
