@@ -121,6 +121,12 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 		Chat: models.Chat{ID: bob, Type: models.ChatTypePrivate}, Text: "好的",
 		ReplyToMessage: &models.Message{ID: relayed.ID, Chat: models.Chat{ID: bob, Type: models.ChatTypePrivate}}}})
 	h.say(staffChat, adminID, "/close 1")
+	// alice also hands a question over; staff answer twice; closed.
+	h.say(alice, alice, "老板拖欠工资")
+	h.press(alice, alice, h.lastMessage(alice), btnHandOver)
+	h.staffReply(adminID, h.ticketMessage(2), "请带上工资条。")
+	h.staffReply(adminID, h.ticketMessage(2), "也可以申请劳动仲裁。")
+	h.say(staffChat, adminID, "/close 2")
 	// carol only asks and presses buttons.
 	h.say(carol, carol, "/start")
 	h.press(carol, carol, h.lastMessage(carol), btnTopics)
@@ -238,6 +244,59 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 			}
 		}
 	}
+
+	// ...nor can tables be joined on a stand-in: the same large number
+	// (a keyed stand-in of a chat) is never stored in two tables, nor
+	// twice among relayed messages. Otherwise alice's subscription →
+	// her delivery → her closed ticket's relay → its resident → her
+	// consultations.
+	where := map[int64]map[string]int{}
+	for table, rows := range dump {
+		for _, row := range rows {
+			for col, v := range row {
+				if n, ok := v.(int64); ok && n > 1<<53 && col != "rowid" {
+					if where[n] == nil {
+						where[n] = map[string]int{}
+					}
+					where[n][table]++
+				}
+			}
+		}
+	}
+	standIns := 0
+	for n, tables := range where {
+		standIns++
+		if len(tables) > 1 || tables["ticket_relays"] > 1 {
+			t.Errorf("stand-in %d is stored in %v", n, tables)
+		}
+	}
+	if len(dump["ticket_relays"]) < 3 || standIns < 5 {
+		t.Fatalf("%d relayed messages, %d stand-ins: the simulation did not run as planned", len(dump["ticket_relays"]), standIns)
+	}
+	linked, err := raw.Query(`SELECT s.chat_id, t.resident FROM subscriptions s, deliveries d, ticket_relays r JOIN tickets t ON t.id = r.ticket_id WHERE d.chat_id = r.chat_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if linked.Next() {
+		t.Error("subscriptions, deliveries and relays join into a subscriber's pseudonym")
+	}
+	linked.Close()
+	// The deliveries' row order follows their stand-ins, not the chat ids
+	// (zipped with the sorted subscribers it would tell whose is whose).
+	var prev int64
+	order, err := raw.Query(`SELECT chat_id FROM deliveries ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for order.Next() {
+		var n int64
+		order.Scan(&n)
+		if n < prev {
+			t.Errorf("deliveries are not stored in the order of their stand-ins")
+		}
+		prev = n
+	}
+	order.Close()
 
 	// 2. Hashing: every number stored anywhere, with every value stored
 	// anywhere as the key (and with none), in the pseudonym's own form.

@@ -136,7 +136,7 @@ func (e *Engine) answerFAQ(ctx context.Context, a *Answer, q string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	top := e.faqm.top(q, 3, nil)
+	top := e.faqm().top(q, 3, nil)
 	if len(top) > 0 && top[0].score >= faqDirect {
 		e.setFAQ(a, top[0].entry, q)
 		return nil

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -49,12 +48,15 @@ type Engine struct {
 	idx    bleve.Index
 	scorer *scorer
 	snap   *snapshot
+	texts  *textStore
 	res    *resolver
 	log    *slog.Logger
 	params Params
 	// topics labels answers made of articles (topic.go).
 	topics *topicRules
-	faqm   *faqMatcher
+	// faqm returns the FAQ matcher, built once on first use (see
+	// startFAQMatcher).
+	faqm func() *faqMatcher
 	// citedBy lists, for each article, the labelled examples citing it.
 	citedBy map[int32][]int32
 	// dates holds, for each law, what decides its version label and
@@ -122,7 +124,7 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if err := buildIndex(ctx, dir, src, fp, p.update, o.Logger); err != nil {
 		return nil, fmt.Errorf("knowledge: build index: %w", err)
 	}
-	p.done()
+	p.finish()
 	o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
 	e, err := openCurrent(dir, fp, o.Logger)
 	if err != nil {
@@ -191,7 +193,19 @@ func openDir(dir string, log *slog.Logger) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s: %v (run pufabot index)", ErrNoIndex, dir, err)
 	}
-	return newEngine(idx, snap, log)
+	texts, err := openTexts(dir, len(snap.Articles))
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("%w: %v (run pufabot index)", ErrNoIndex, err)
+	}
+	snap.texts = nil
+	e, err := newEngine(idx, snap, log)
+	if err != nil {
+		texts.close()
+		return nil, err
+	}
+	e.texts = texts
+	return e, nil
 }
 
 // newEngine makes an engine of an open bleve index and its snapshot; it
@@ -202,10 +216,10 @@ func newEngine(idx bleve.Index, snap *snapshot, log *slog.Logger) (*Engine, erro
 		idx.Close()
 		return nil, fmt.Errorf("%w: %v", ErrNoIndex, err)
 	}
-	e := &Engine{idx: idx, scorer: sc, snap: snap, res: newResolver(snap), log: log, params: DefaultParams()}
+	e := &Engine{idx: idx, scorer: sc, snap: snap, texts: &textStore{mem: snap.texts}, res: newResolver(snap), log: log, params: DefaultParams()}
 	e.topics = newTopicRules(snap.Topics)
 
-	e.faqm = newFAQMatcher(snap.FAQ)
+	e.faqm = startFAQMatcher(snap.FAQ)
 	e.citedBy = citations(snap.Examples)
 	e.dates = newLawDates(snap, e.res)
 	e.now = time.Now
@@ -217,7 +231,7 @@ func (e *Engine) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
 		e.scorer.close()
-		err = e.idx.Close()
+		err = errors.Join(e.idx.Close(), e.texts.close())
 	})
 	return err
 }
@@ -276,6 +290,7 @@ func (e *Engine) LookupArticle(law string, number int, suffix string) (Hit, bool
 func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 	a := e.snap.Articles[ai]
 	l := e.snap.Laws[a.Law]
+	text := e.texts.text(ai)
 	h := Hit{
 		ID:         a.ID,
 		Law:        l.Title,
@@ -284,8 +299,8 @@ func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 		Suffix:     a.Suffix,
 		Citation:   "《" + l.Title + "》" + corpus.ArticleLabel(a.Number, a.Suffix),
 		Headings:   a.Headings,
-		Snippet:    snippet(a.Text, terms, 90),
-		Text:       a.Text,
+		Snippet:    snippet(text, terms, 90),
+		Text:       text,
 		Version:    l.Version,
 		Category:   l.Category,
 		Superseded: l.Superseded,
@@ -743,7 +758,7 @@ func (e *Engine) feedback(ctx context.Context, out []scored, qTerms []string, p 
 	seen := map[string]int{}
 	for _, b := range best {
 		once := map[string]bool{}
-		for _, t := range Terms(e.snap.Articles[b.art].Text) {
+		for _, t := range Terms(e.texts.text(b.art)) {
 			if !inQ[t] && !once[t] {
 				once[t] = true
 				seen[t]++
@@ -891,64 +906,4 @@ func pow(x, y float64) float64 {
 		return x
 	}
 	return math.Pow(x, y)
-}
-
-// progress prints build progress to a terminal-friendly writer.
-type progress struct {
-	w        io.Writer
-	last     time.Time
-	lastLine string
-	tty      bool
-}
-
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
-}
-
-func (p *progress) update(stage string, done, total int) {
-	if p.w == nil || total == 0 {
-		// Nothing to count: a stage of no work says nothing.
-		return
-	}
-	now := time.Now()
-	if done < total && now.Sub(p.last) < 200*time.Millisecond && (p.tty || now.Sub(p.last) < 5*time.Second) {
-		return
-	}
-	p.last = now
-	pct := 0
-	if total > 0 {
-		pct = done * 100 / total
-	}
-	line := fmt.Sprintf("%s %d/%d (%d%%)", stage, done, total, pct)
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
-	} else if line != p.lastLine {
-		fmt.Fprintln(p.w, line)
-	}
-	p.lastLine = line
-}
-
-// note says what is being done when there is nothing to count.
-func (p *progress) note(line string) {
-	if p.w == nil {
-		return
-	}
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
-	} else {
-		fmt.Fprintln(p.w, line)
-	}
-	p.lastLine = line
-}
-
-func (p *progress) done() {
-	if p.w != nil && p.tty {
-		fmt.Fprintln(p.w)
-	}
 }

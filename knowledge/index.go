@@ -45,7 +45,7 @@ const (
 )
 
 // snapshotVersion changes when the on-disk snapshot layout changes.
-const snapshotVersion = 4
+const snapshotVersion = 5
 
 // lawRec is a law as the engine keeps it.
 type lawRec struct {
@@ -65,7 +65,6 @@ type artRec struct {
 	Number   int
 	Suffix   string
 	Headings []string
-	Text     string
 	Indexed  bool // superseded versions are kept for look-ups, not searched
 }
 
@@ -90,6 +89,13 @@ type snapshot struct {
 	Warnings    []string
 	// Fields holds per-field document and token counts for BM25.
 	Fields map[string]fieldStat
+	// Docs maps the bleve index's internal document numbers to articles
+	// (>= 0) and labelled examples (-2-i), as mapDocs would find them.
+	Docs []int32
+
+	// texts are the articles' texts while the index is built; they are
+	// written to their own file (texts.go), not into the snapshot.
+	texts []string
 }
 
 // sources is what an index is built from.
@@ -219,7 +225,8 @@ func buildSnapshot(ctx context.Context, src sources, progress func(stage string,
 					continue
 				}
 				seen[id] = true
-				snap.Articles = append(snap.Articles, artRec{ID: id, Law: li, Number: a.Number, Suffix: a.Suffix, Headings: a.Headings, Text: a.Text(), Indexed: !law.Superseded})
+				snap.Articles = append(snap.Articles, artRec{ID: id, Law: li, Number: a.Number, Suffix: a.Suffix, Headings: a.Headings, Indexed: !law.Superseded})
+				snap.texts = append(snap.texts, a.Text())
 			}
 		}
 	}
@@ -320,6 +327,7 @@ func indexDocs(ctx context.Context, idx bleve.Index, w *buildWatch, s *snapshot,
 		}
 	}
 	total := len(s.Articles) + len(s.Examples)
+	progress("建立索引", 0, total)
 	done := 0
 	s.Fields = map[string]fieldStat{}
 	count := func(field, text string) {
@@ -363,8 +371,8 @@ func indexDocs(ctx context.Context, idx bleve.Index, w *buildWatch, s *snapshot,
 			fieldKind:     "article",
 			fieldLaw:      law.Title,
 			fieldHeadings: strings.Join(a.Headings, " "),
-			fieldText:     a.Text,
-			fieldTextUni:  a.Text,
+			fieldText:     s.texts[i],
+			fieldTextUni:  s.texts[i],
 		}
 		if refs := faqRefs[int32(i)]; len(refs) > 0 {
 			doc[fieldFAQRef] = strings.Join(refs, "\n")
@@ -374,7 +382,7 @@ func indexDocs(ctx context.Context, idx bleve.Index, w *buildWatch, s *snapshot,
 				count(f, v)
 			}
 		}
-		countUni(fieldTextUni, a.Text)
+		countUni(fieldTextUni, s.texts[i])
 		if err := batch.Index(a.ID, doc); err != nil {
 			return err
 		}
@@ -473,11 +481,17 @@ func buildIndex(ctx context.Context, final string, src sources, fp string, progr
 		return fmt.Errorf("merge index: %w", err)
 	}
 	docs, err := idx.DocCount()
+	if err == nil {
+		err = recordDocMap(idx, snap)
+	}
 	if err != nil {
 		idx.Close()
 		return err
 	}
 	if err := idx.Close(); err != nil {
+		return err
+	}
+	if err := writeTexts(filepath.Join(tmp, textsName), snap.texts); err != nil {
 		return err
 	}
 	if err := writeGob(filepath.Join(tmp, snapshotName), snap); err != nil {

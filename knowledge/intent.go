@@ -352,7 +352,7 @@ const faqEvidence = 1.0
 func (e *Engine) legalEvidence(q string) float64 {
 	cleaned := CleanQuestion(q)
 	score := cueScore(cleaned) + float64(e.statuteTerms(cleaned))
-	if top := e.faqm.top(q, 1, nil); len(top) > 0 && top[0].score >= faqDirect {
+	if top := e.faqm().top(q, 1, nil); len(top) > 0 && top[0].score >= faqDirect {
 		score += faqEvidence
 	}
 	return score

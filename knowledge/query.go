@@ -89,44 +89,69 @@ func newScorer(idx bleve.Index, snap *snapshot) (*scorer, error) {
 }
 
 // mapDocs learns which internal document number is which article or
-// example, once, so scoring never looks up external ids.
+// example, once, so scoring never looks up external ids. An index records
+// the map in its snapshot when it is built (reading every external id
+// takes a good part of opening a large index); older ones are read here.
 func (s *scorer) mapDocs(snap *snapshot) error {
-	arts := make(map[string]int32, len(snap.Articles))
-	for i, a := range snap.Articles {
-		arts[a.ID] = int32(i)
+	docs := snap.Docs
+	if len(docs) == 0 {
+		var err error
+		if docs, err = readDocMap(s.r, snap); err != nil {
+			return err
+		}
 	}
+	s.docs = docs
 	s.artDoc = make([]int32, len(snap.Articles))
 	for i := range s.artDoc {
 		s.artDoc[i] = -1
 	}
-	it, err := s.r.DocIDReaderAll()
+	for n, v := range docs {
+		if v >= 0 {
+			if int(v) >= len(snap.Articles) {
+				return fmt.Errorf("document %d is article %d of %d", n, v, len(snap.Articles))
+			}
+			s.artDoc[v] = int32(n)
+		}
+	}
+	return nil
+}
+
+// readDocMap reads the external id of every document of r: the article
+// (>= 0) or labelled example (-2-i) each internal document number holds,
+// -1 for others.
+func readDocMap(r bindex.IndexReader, snap *snapshot) ([]int32, error) {
+	arts := make(map[string]int32, len(snap.Articles))
+	for i, a := range snap.Articles {
+		arts[a.ID] = int32(i)
+	}
+	it, err := r.DocIDReaderAll()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer it.Close()
+	var docs []int32
 	for {
 		id, err := it.Next()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if id == nil {
-			return nil
+			return docs, nil
 		}
-		ext, err := s.r.ExternalID(id)
+		ext, err := r.ExternalID(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		n := int(id.Value())
-		for len(s.docs) <= n {
-			s.docs = append(s.docs, -1)
+		for len(docs) <= n {
+			docs = append(docs, -1)
 		}
 		if ai, ok := arts[ext]; ok {
-			s.docs[n] = ai
-			s.artDoc[ai] = int32(n)
+			docs[n] = ai
 		} else if len(ext) > 1 && ext[0] == 'e' {
 			var i int32
 			if _, err := fmt.Sscanf(ext[1:], "%d", &i); err == nil && int(i) < len(snap.Examples) {
-				s.docs[n] = -2 - i
+				docs[n] = -2 - i
 			}
 		}
 	}
@@ -249,4 +274,20 @@ func (s *scorer) score(ctx context.Context, acc *accumulator, field string, term
 		c.tfr.Close()
 	}
 	return mass
+}
+
+// recordDocMap stores in snap the document map of the finished index idx,
+// so opening it needs no external id look-ups.
+func recordDocMap(idx bleve.Index, snap *snapshot) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	snap.Docs, err = readDocMap(r, snap)
+	return err
 }

@@ -197,10 +197,10 @@ var diskFree = freeBytes
 // are measured on the evaluation corpus (see checkSpace) with a margin.
 func expectedIndexBytes(s *snapshot) uint64 {
 	var text uint64
-	for _, a := range s.Articles {
-		text += uint64(len(a.Text))
+	for i, a := range s.Articles {
+		text += uint64(len(s.texts[i]))
 		if a.Indexed {
-			text += uint64(len(a.Text)) // searched articles are indexed twice (words, characters)
+			text += uint64(len(s.texts[i])) // searched articles are indexed twice (words, characters)
 		}
 	}
 	for _, e := range s.Examples {

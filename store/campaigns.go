@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -287,10 +288,32 @@ func (db *DB) StartOccurrence(ctx context.Context, id int64) (Occurrence, error)
 		if err != nil {
 			return err
 		}
-		// Each delivery keeps its recipient's office, for office reports.
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id, office)
-SELECT ?, a.chat_id, `+chatOfficeOf("a.chat_id")+` FROM (`+q+`) AS a ORDER BY a.chat_id`, append([]any{id}, args...)...); err != nil {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
 			return fmt.Errorf("snapshot recipients: %w", err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var chat int64
+			if err := rows.Scan(&chat); err != nil {
+				rows.Close()
+				return fmt.Errorf("snapshot recipients: %w", err)
+			}
+			ids = append(ids, chat)
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("snapshot recipients: %w", err)
+		}
+		// Rows are stored in an order that tells nothing about the chat
+		// ids (see deliveryOrder): in chat id order, the finished
+		// deliveries' stand-ins zipped with the sorted subscribers would
+		// tell whose is whose. Each delivery keeps its recipient's
+		// office, for office reports.
+		sort.Slice(ids, func(i, j int) bool { return db.deliveryOrder(ids[i]) < db.deliveryOrder(ids[j]) })
+		for _, chat := range ids {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id, office) VALUES (?, ?, `+chatOffice+`)`, id, chat, chat); err != nil {
+				return fmt.Errorf("snapshot recipients: %w", err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE occurrences SET status = 'running' WHERE id = ?`, id); err != nil {
 			return err
@@ -465,13 +488,13 @@ func (db *DB) RecordDelivery(ctx context.Context, occurrenceID, chatID int64, r 
 }
 
 // retireDeliveries replaces a private chat's id in its finished deliveries
-// by its ChatRef: reports still count distinct recipients, but a finished
+// by its DeliveryRef: reports still count distinct recipients, but a finished
 // delivery no longer names the person it went to.
 func (db *DB) retireDeliveries(ctx context.Context, tx *sql.Tx, chatID int64) error {
 	if !isPrivateChatID(chatID) {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET chat_id = ? WHERE chat_id = ? AND status <> 'pending'`, db.ChatRef(chatID), chatID)
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET chat_id = ? WHERE chat_id = ? AND status <> 'pending'`, db.DeliveryRef(chatID), chatID)
 	return err
 }
 

@@ -411,11 +411,14 @@ func (db *DB) Forget(ctx context.Context, chatID int64, resident string) error {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET chat_id = NULL, question = NULL, answer = NULL, resident = ''
-WHERE chat_id = ? OR (resident = ? AND resident <> '')`, chatID, resident); err != nil {
+		// Closed tickets' relayed messages carry a stand-in per message:
+		// they are found through their ticket.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id = ?
+OR ticket_id IN (SELECT id FROM tickets WHERE chat_id = ? OR (resident = ? AND resident <> ''))`, chatID, chatID, resident); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id IN (?, ?)`, chatID, db.ChatRef(chatID)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET chat_id = NULL, question = NULL, answer = NULL, resident = ''
+WHERE chat_id = ? OR (resident = ? AND resident <> '')`, chatID, resident); err != nil {
 			return err
 		}
 		// Campaign messages not sent yet are not sent any more.

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
@@ -272,44 +273,90 @@ func (db *DB) Pseudonym(_ context.Context, userID int64) (string, error) {
 	return hex.EncodeToString(m.Sum(nil)[:12]), nil
 }
 
-// ChatRef is a chat id's stand-in once its raw id is no longer needed (a
-// finished delivery, a closed ticket's relayed messages): a keyed hash that
-// still tells chats apart (so reports count distinct recipients, and a
-// resident's reply to an old message finds its ticket) but cannot be
-// turned back into the id without the pseudonym key. Refs lie in
-// [2^62, 2^62+2^61), far above any Telegram id (at most 52 bits), and are
-// positive like private chats, so "negative id = group" still holds.
-func (db *DB) ChatRef(chatID int64) int64 {
+// chatRef is a chat id's keyed hash, the root of its stand-ins. It is
+// never stored itself: each use derives its own stand-in from it (see
+// refFor), so that the same chat gets unrelated numbers in deliveries and
+// in relayed messages and no join across tables ties them together.
+func (db *DB) chatRef(chatID int64) int64 {
 	m := hmac.New(sha256.New, db.key)
 	fmt.Fprintf(m, "chat:%d", chatID)
-	s := m.Sum(nil)
+	return refOf(m.Sum(nil))
+}
+
+// refFor derives the stand-in of one use (use names it) from a chatRef.
+// Stand-ins stored before they were per use were the chatRef itself, so
+// they can be turned into the new ones without the raw id.
+func (db *DB) refFor(use string, chatRef int64) int64 {
+	m := hmac.New(sha256.New, db.key)
+	fmt.Fprintf(m, "%s:%d", use, chatRef)
+	return refOf(m.Sum(nil))
+}
+
+// refOf maps a hash into [2^62, 2^62+2^61): far above any Telegram id (at
+// most 52 bits), and positive like private chats, so "negative id =
+// group" still holds.
+func refOf(sum []byte) int64 {
 	var v uint64
-	for _, b := range s[:8] {
+	for _, b := range sum[:8] {
 		v = v<<8 | uint64(b)
 	}
 	return chatRefBase | int64(v>>3)
 }
 
-// chatRefBase is the lowest chat ref; see ChatRef.
+// DeliveryRef is a chat id's stand-in in its finished deliveries once the
+// raw id is no longer needed: a keyed hash that still tells recipients
+// apart (reports count distinct chats reached) but cannot be turned back
+// into the id without the pseudonym key, and differs from the chat's
+// stand-ins anywhere else.
+func (db *DB) DeliveryRef(chatID int64) int64 { return db.refFor("delivery", db.chatRef(chatID)) }
+
+// RelayRef is the stand-in of a chat in one relayed message of a closed
+// ticket: different for every message, so relayed messages cannot be
+// grouped by resident, nor matched with deliveries; a resident's reply to
+// the message still finds it, knowing the chat and the message.
+func (db *DB) RelayRef(chatID int64, messageID int) int64 {
+	return db.refFor(fmt.Sprintf("relay:%d", messageID), db.chatRef(chatID))
+}
+
+// chatRefBase is the lowest stand-in; see refOf.
 const chatRefBase = int64(1) << 62
 
 // isPrivateChatID reports whether a raw chat id is a person's private chat
 // (Telegram gives groups and channels negative ids).
 func isPrivateChatID(id int64) bool { return id > 0 && id < chatRefBase }
 
-// settingChatRefs records that retireOldChatIDs ran.
-const settingChatRefs = "private_chat_ids_retired"
+// settingChatRefs records that retireOldChatIDs ran; settingRefsPerUse
+// that it ran in its current form (stand-ins per use, deliveries in an
+// order that tells nothing).
+const (
+	settingChatRefs   = "private_chat_ids_retired"
+	settingRefsPerUse = "chat_refs_per_use"
+)
 
 // retireOldChatIDs gives the finished deliveries and closed tickets' relayed
-// messages of a database from before chat refs their ChatRef (the SQL part
-// of the change is migration 0040; this part needs the key). It runs once.
+// messages of a database from before stand-ins their DeliveryRef and
+// RelayRef, turns stand-ins of the earlier form (one per chat, the same in
+// every table) into those, and rewrites deliveries in an order that tells
+// nothing (the SQL part of the change is migration 0040; this part needs
+// the key). It runs once: the first process to record it does the work,
+// others wait for it (the setting's row is the lock).
 func (db *DB) retireOldChatIDs(ctx context.Context) error {
-	if _, err := db.Setting(ctx, settingChatRefs); err == nil {
+	if _, err := db.Setting(ctx, settingRefsPerUse); err == nil {
 		return nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return err
 	}
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, '1') ON CONFLICT(key) DO NOTHING`, settingRefsPerUse)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // done by another process meanwhile
+		}
+		if err := db.perUseRefs(ctx, tx); err != nil {
+			return err
+		}
 		ids, err := queryIDs(ctx, tx, `SELECT DISTINCT chat_id FROM deliveries WHERE status <> 'pending' AND chat_id > 0 AND chat_id < ?`, chatRefBase)
 		if err != nil {
 			return err
@@ -329,13 +376,153 @@ WHERE t.status = 'closed' AND r.chat_id > 0 AND r.chat_id < ?`, chatRefBase)
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, '1')`, settingChatRefs)
+		if err := db.reorderDeliveries(ctx, tx); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, '1') ON CONFLICT(key) DO NOTHING`, settingChatRefs)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: replacing old chat ids: %w", err)
 	}
 	return nil
+}
+
+// perUseRefs turns stand-ins of the earlier form (the chatRef itself, in
+// deliveries and relays alike) into per-use ones.
+func (db *DB) perUseRefs(ctx context.Context, tx *sql.Tx) error {
+	var done int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = ?`, settingChatRefs).Scan(&done); err != nil || done == 0 {
+		return err // no stand-in of the earlier form was ever written
+	}
+	type row struct {
+		a, ref int64
+	}
+	read := func(q string) ([]row, error) {
+		rows, err := tx.QueryContext(ctx, q, chatRefBase)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.a, &r.ref); err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
+	dels, err := read(`SELECT occurrence_id, chat_id FROM deliveries WHERE chat_id >= ?`)
+	if err != nil {
+		return err
+	}
+	for _, d := range dels {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET chat_id = ? WHERE occurrence_id = ? AND chat_id = ?`, db.refFor("delivery", d.ref), d.a, d.ref); err != nil {
+			return err
+		}
+	}
+	relays, err := read(`SELECT message_id, chat_id FROM ticket_relays WHERE chat_id >= ?`)
+	if err != nil {
+		return err
+	}
+	for _, r := range relays {
+		if _, err := tx.ExecContext(ctx, `UPDATE ticket_relays SET chat_id = ? WHERE message_id = ? AND chat_id = ?`, db.refFor(fmt.Sprintf("relay:%d", r.a), r.ref), r.a, r.ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reorderDeliveries rewrites every delivery in the order StartOccurrence
+// now snapshots them (see deliveryOrder): deliveries used to be stored in
+// chat id order, and their row order, zipped with the sorted subscribers,
+// would have told whose stand-in is whose.
+func (db *DB) reorderDeliveries(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT * FROM deliveries`)
+	if err != nil {
+		return err
+	}
+	cols, err := rows.Columns()
+	if err != nil {
+		rows.Close()
+		return err
+	}
+	occCol, chatCol := -1, -1
+	var keep []int
+	var names []string
+	for i, c := range cols {
+		switch c {
+		case "rowid": // PostgreSQL's stand-in for SQLite's rowid: renumbered
+			continue
+		case "occurrence_id":
+			occCol = i
+		case "chat_id":
+			chatCol = i
+		}
+		keep = append(keep, i)
+		names = append(names, c)
+	}
+	type delivery struct {
+		occ, chat int64
+		vals      []any
+	}
+	var all []delivery
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			rows.Close()
+			return err
+		}
+		d := delivery{vals: make([]any, 0, len(keep))}
+		d.occ, _ = vals[occCol].(int64)
+		d.chat, _ = vals[chatCol].(int64)
+		for _, i := range keep {
+			d.vals = append(d.vals, vals[i])
+		}
+		all = append(all, d)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if occCol < 0 || chatCol < 0 {
+		return errors.New("deliveries: columns missing")
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].occ != all[j].occ {
+			return all[i].occ < all[j].occ
+		}
+		return db.deliveryOrder(all[i].chat) < db.deliveryOrder(all[j].chat)
+	})
+	if _, err := tx.ExecContext(ctx, `DELETE FROM deliveries`); err != nil {
+		return err
+	}
+	q := `INSERT INTO deliveries(` + strings.Join(names, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(names)-1) + `)`
+	for _, d := range all {
+		if _, err := tx.ExecContext(ctx, q, d.vals...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deliveryOrder is where a recipient's delivery goes among an
+// occurrence's: by its stand-in, so that the order of the rows tells
+// nothing the stand-ins themselves do not (a recipient still pending is
+// placed by the stand-in it will get).
+func (db *DB) deliveryOrder(chatID int64) int64 {
+	if chatID >= chatRefBase {
+		return chatID
+	}
+	return db.DeliveryRef(chatID)
 }
 
 func queryIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, error) {

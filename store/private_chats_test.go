@@ -31,11 +31,11 @@ func TestUpgradeRetiresOldChatIDs(t *testing.T) {
 			(1, 6, 'failed', 'bot: sendMessage to chat 6: Bad Request: chat not found')`,
 		`INSERT INTO telegram_updates(update_id, chat_id, received_at, done_at) VALUES (1, 2, 1742004321, 1742004321), (2, 3, 1742004321, NULL)`,
 		`DELETE FROM schema_migrations WHERE version = 40`,
-		`DELETE FROM settings WHERE key = '` + settingChatRefs + `'`,
+		`DELETE FROM settings WHERE key IN ('` + settingChatRefs + `', '` + settingRefsPerUse + `')`,
 	} {
 		reportExec(t, db, q)
 	}
-	ref := db.ChatRef
+	ref, relayRef := db.DeliveryRef, db.RelayRef
 	db.Close()
 
 	db, err = Open(path)
@@ -61,7 +61,7 @@ func TestUpgradeRetiresOldChatIDs(t *testing.T) {
 	check("events with a topic or a second", `SELECT COUNT(*) FROM subscription_events WHERE topic <> '*' OR at % 3600 <> 0`, 0)
 	check("closed ticket with a chat id", `SELECT COUNT(*) FROM tickets WHERE id = 1 AND chat_id IS NOT NULL`, 0)
 	check("open ticket's chat id", `SELECT COUNT(*) FROM tickets WHERE id = 2 AND chat_id = 3`, 1)
-	check("closed ticket's relay by ref", `SELECT COUNT(*) FROM ticket_relays WHERE ticket_id = 1 AND chat_id = ?`, 1, ref(2))
+	check("closed ticket's relay by ref", `SELECT COUNT(*) FROM ticket_relays WHERE ticket_id = 1 AND chat_id = ?`, 1, relayRef(2, 50))
 	check("open ticket's relay", `SELECT COUNT(*) FROM ticket_relays WHERE ticket_id = 2 AND chat_id = 3`, 1)
 	check("sent delivery by ref", `SELECT COUNT(*) FROM deliveries WHERE chat_id = ? AND status = 'sent'`, 1, ref(1))
 	check("pending delivery", `SELECT COUNT(*) FROM deliveries WHERE chat_id = 4 AND status = 'pending'`, 1)
@@ -86,3 +86,149 @@ func TestUpgradeRetiresOldChatIDs(t *testing.T) {
 }
 
 func timeUnix(sec int64) time.Time { return time.Unix(sec, 0) }
+
+// deliveryRowOrder returns an occurrence's delivery chat ids in row order.
+func deliveryRowOrder(t *testing.T, db *DB, occ int64) []int64 {
+	t.Helper()
+	rows, err := db.SQL().Query(`SELECT chat_id FROM deliveries WHERE occurrence_id = ? ORDER BY rowid`, occ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// zipsWithSubscribers reports whether the finished deliveries' stand-ins,
+// in row order, line up with the recipients sorted by chat id: someone
+// holding the database alone could then tell whose stand-in is whose.
+func zipsWithSubscribers(db *DB, rowOrder, chats []int64) bool {
+	if len(rowOrder) != len(chats) {
+		return false
+	}
+	for i, id := range chats {
+		if rowOrder[i] != db.DeliveryRef(id) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestDeliveryRowsTellNothing: a finished delivery's stand-in is not the
+// one its chat has in a closed ticket's relayed messages (which differ per
+// message), and the deliveries' row order does not follow chat ids.
+func TestDeliveryRowsTellNothing(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	var chats []int64
+	for id := int64(1001); id <= 1040; id++ {
+		seedChat(t, db, id, "private", false, "*")
+		chats = append(chats, id)
+	}
+	o := mustCreate(t, db, Occurrence{CampaignID: "c", ScheduledAt: time.Unix(1_800_000_000, 0), Message: "m"})
+	if _, err := db.StartOccurrence(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range chats {
+		if err := db.RecordDelivery(ctx, o.ID, id, DeliveryResult{Status: DeliverySent}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	order := deliveryRowOrder(t, db, o.ID)
+	for _, id := range order {
+		if id < chatRefBase {
+			t.Fatalf("finished delivery keeps chat id %d", id)
+		}
+	}
+	if zipsWithSubscribers(db, order, chats) {
+		t.Error("deliveries in row order line up with the sorted subscribers")
+	}
+	if p, _ := db.CampaignCounts(ctx, time.Unix(0, 0), time.Unix(1_900_000_000, 0)); len(p) != 1 || p[0].Reached != 40 {
+		t.Errorf("campaign counts = %+v, want 40 reached", p)
+	}
+
+	// Chat 1001 also had a ticket, closed: its relayed messages share no
+	// number with its delivery, nor with each other.
+	tk, err := db.OpenTicket(ctx, Ticket{ChatID: 1001, Resident: "p1001", Question: "q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range []int{7, 8} {
+		if err := db.AddTicketRelay(ctx, tk, 1001, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := db.CloseTicket(ctx, tk); err != nil {
+		t.Fatal(err)
+	}
+	var shared, relays int
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM deliveries d, ticket_relays r WHERE d.chat_id = r.chat_id`).Scan(&shared)
+	db.SQL().QueryRow(`SELECT COUNT(DISTINCT chat_id) FROM ticket_relays WHERE chat_id >= ?`, chatRefBase).Scan(&relays)
+	if shared != 0 || relays != 2 {
+		t.Errorf("%d relays share their number with a delivery; %d distinct stand-ins for 2 relays", shared, relays)
+	}
+	for _, msg := range []int{7, 8} {
+		if got, err := db.TicketForRelay(ctx, 1001, msg); err != nil || got.ID != tk {
+			t.Errorf("reply to relayed message %d finds %+v, %v", msg, got, err)
+		}
+	}
+	if _, err := db.TicketForRelay(ctx, 1002, 7); err == nil {
+		t.Error("another chat's reply to message 7 finds the ticket")
+	}
+}
+
+// TestUpgradeGivesStandInsPerUse opens a database whose finished
+// deliveries and closed relays carry the one stand-in per chat of the
+// earlier form, in chat id order: they get a stand-in per use, and the
+// deliveries an order that tells nothing.
+func TestUpgradeGivesStandInsPerUse(t *testing.T) {
+	ctx := context.Background()
+	loc := testLocation(t)
+	db, err := openTestDB(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reportExec(t, db, `INSERT INTO occurrences(id, campaign_id, scheduled_at, message, status, created_at) VALUES (1, 'c', 1742004321, 'm', 'done', 1742004321)`)
+	reportExec(t, db, `INSERT INTO tickets(id, resident, status, created_at, announced_at) VALUES (1, 'p', 'closed', 1742004321, 1742004321)`)
+	var chats []int64
+	for id := int64(2001); id <= 2030; id++ {
+		chats = append(chats, id)
+		reportExec(t, db, `INSERT INTO deliveries(occurrence_id, chat_id, status) VALUES (1, ?, 'sent')`, db.chatRef(id))
+	}
+	reportExec(t, db, `INSERT INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (?, 9, 1)`, db.chatRef(2001))
+	reportExec(t, db, `DELETE FROM settings WHERE key = '`+settingRefsPerUse+`'`)
+	db.Close()
+
+	if db, err = openTestDB(loc); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	order := deliveryRowOrder(t, db, 1)
+	seen := map[int64]bool{}
+	for _, id := range order {
+		seen[id] = true
+	}
+	for _, id := range chats {
+		if !seen[db.DeliveryRef(id)] {
+			t.Fatalf("delivery to %d lost its stand-in: %v", id, order)
+		}
+	}
+	if zipsWithSubscribers(db, order, chats) {
+		t.Error("deliveries in row order still line up with the sorted chat ids")
+	}
+	var shared int
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM deliveries d, ticket_relays r WHERE d.chat_id = r.chat_id`).Scan(&shared)
+	if shared != 0 {
+		t.Error("a relay still shares its stand-in with a delivery")
+	}
+	if tk, err := db.TicketForRelay(ctx, 2001, 9); err != nil || tk.ID != 1 {
+		t.Errorf("reply to the old relay finds %+v, %v", tk, err)
+	}
+}

@@ -164,7 +164,7 @@ closed_at = NULL, announced_at = ?, chat_id = COALESCE(?, chat_id) WHERE id = ? 
 // CloseTicket closes a ticket and returns it. closed is false when it was
 // already closed. ErrNotFound when unknown. The stored chat id is removed
 // (a closed ticket needs no way to reach the resident) and the ticket's
-// relayed messages keep only a ChatRef, so that a reply to one still
+// relayed messages keep only a RelayRef, so that a reply to one still
 // reopens it; the returned ChatID is the one it had, to tell the resident.
 func (db *DB) CloseTicket(ctx context.Context, id int64) (t Ticket, closed bool, err error) {
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
@@ -195,21 +195,36 @@ func (db *DB) CloseTicket(ctx context.Context, id int64) (t Ticket, closed bool,
 }
 
 // retireRelays replaces the private chat ids of a ticket's relayed messages
-// by their ChatRef.
+// by their RelayRef.
 func (db *DB) retireRelays(ctx context.Context, tx *sql.Tx, ticketID int64) error {
-	ids, err := queryIDs(ctx, tx, `SELECT DISTINCT chat_id FROM ticket_relays WHERE ticket_id = ? AND chat_id > 0 AND chat_id < ?`, ticketID, chatRefBase)
+	rows, err := tx.QueryContext(ctx, `SELECT chat_id, message_id FROM ticket_relays WHERE ticket_id = ? AND chat_id > 0 AND chat_id < ?`, ticketID, chatRefBase)
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		// A message already linked under the stand-in gives way (as UPDATE
-		// OR REPLACE would, in SQL both databases speak).
-		ref := db.ChatRef(id)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id = ? AND message_id IN
-(SELECT message_id FROM ticket_relays WHERE chat_id = ? AND ticket_id = ?)`, ref, id, ticketID); err != nil {
+	type relay struct {
+		chat int64
+		msg  int
+	}
+	var relays []relay
+	for rows.Next() {
+		var r relay
+		if err := rows.Scan(&r.chat, &r.msg); err != nil {
+			rows.Close()
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ticket_relays SET chat_id = ? WHERE chat_id = ? AND ticket_id = ?`, ref, id, ticketID); err != nil {
+		relays = append(relays, r)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, r := range relays {
+		// A message already linked under its stand-in gives way (as
+		// UPDATE OR REPLACE would, in SQL both databases speak).
+		ref := db.RelayRef(r.chat, r.msg)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_relays WHERE chat_id = ? AND message_id = ?`, ref, r.msg); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ticket_relays SET chat_id = ? WHERE chat_id = ? AND message_id = ?`, ref, r.chat, r.msg); err != nil {
 			return err
 		}
 	}
@@ -269,5 +284,5 @@ ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, 
 // to (closed tickets included); ErrNotFound when none.
 func (db *DB) TicketForRelay(ctx context.Context, chatID int64, messageID int) (Ticket, error) {
 	return db.oneTicket(ctx, "ticket for relay", `WHERE id = (SELECT ticket_id FROM ticket_relays
-WHERE chat_id IN (?, ?) AND message_id = ? ORDER BY chat_id = ? DESC LIMIT 1)`, chatID, db.ChatRef(chatID), messageID, chatID)
+WHERE chat_id IN (?, ?) AND message_id = ? ORDER BY chat_id = ? DESC LIMIT 1)`, chatID, db.RelayRef(chatID, messageID), messageID, chatID)
 }

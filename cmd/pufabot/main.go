@@ -77,6 +77,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, globalFlags: g}
+	if args[0] == "--version" || args[0] == "-version" {
+		args[0] = "version"
+	}
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "pufabot: unknown command %q\n\n", args[0])
