@@ -73,8 +73,8 @@ func campaignConfig(e *env, path string) (config.Config, *schedules.Calendar, er
 	return cfg, cal, nil
 }
 
-func openCampaignDB(cfg config.Config) (*store.DB, error) {
-	return openStore(cfg)
+func openCampaignDB(e *env, cfg config.Config) (*store.DB, error) {
+	return e.openStore(cfg)
 }
 
 func campaignsList(ctx context.Context, e *env, args []string) error {
@@ -139,7 +139,7 @@ func campaignsStatus(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openCampaignDB(cfg)
+	db, err := openCampaignDB(e, cfg)
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func campaignsRun(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("campaigns run: no campaign %q (configured: %s)", id, strings.Join(ids, ", "))
 	}
 	log := cliLogger(e, cfg)
-	db, err := openCampaignDB(cfg)
+	db, err := openCampaignDB(e, cfg)
 	if err != nil {
 		return err
 	}
