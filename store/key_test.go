@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -234,5 +235,40 @@ func TestParseKey(t *testing.T) {
 		if _, err := ParseKey(tc.in); (err == nil) != tc.ok {
 			t.Errorf("ParseKey(%q) = %v, want ok %v", tc.in, err, tc.ok)
 		}
+	}
+}
+
+// TestConcurrentFirstOpen: processes starting together on a fresh
+// database (replicas, or serve and a command) all open it, with one key.
+func TestConcurrentFirstOpen(t *testing.T) {
+	loc := testLocation(t)
+	const n = 4
+	dbs := make([]*DB, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			dbs[i], errs[i] = openTestDB(loc)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var want string
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("open %d: %v", i, errs[i])
+			continue
+		}
+		p, _ := dbs[i].Pseudonym(context.Background(), 42)
+		if want == "" {
+			want = p
+		} else if p != want {
+			t.Errorf("open %d has another key", i)
+		}
+		dbs[i].Close()
 	}
 }
