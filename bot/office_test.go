@@ -224,3 +224,36 @@ func TestNoOfficesIsOneTownship(t *testing.T) {
 		t.Fatalf("ticket %+v, %v", c, err)
 	}
 }
+
+// /stats draws the chart of the staff member's own office; county staff
+// get the county's.
+func TestOfficeStatsChart(t *testing.T) {
+	var mu sync.Mutex
+	var charts []string
+	h := newHarness(t, countyOptions, func(o *Options) {
+		o.Stats = func(ctx context.Context, p Period) (string, []byte, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			charts = append(charts, "county")
+			return "全县", []byte("\x89PNG county"), nil
+		}
+		o.OfficeStats = func(ctx context.Context, office string, p Period) (string, []byte, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			charts = append(charts, office)
+			return office, []byte("\x89PNG " + office), nil
+		}
+	})
+	h.start()
+	h.say(xintianStaff, xintianAdmin, "/stats")
+	h.say(countyAdmin, countyAdmin, "/stats")
+	h.say(shiqiaoStaff, countyAdmin, "/stats") // county staff in an office's chat: that office
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(charts, ",") != "xintian,county,shiqiao" {
+		t.Fatalf("charts drawn: %q", charts)
+	}
+	if calls := h.srv.Calls("sendPhoto"); len(calls) != 3 || calls[0].Form.Get("caption") != "xintian" {
+		t.Fatalf("photos: %d", len(calls))
+	}
+}

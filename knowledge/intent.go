@@ -219,6 +219,7 @@ var legalCues = map[string]float64{
 	"证据": cueWeak, "执行": cueWeak, "人脸": 0, "时效": cueWeak, "分红": cueWeak, "遗体": 0, "尸体": cueWeak,
 	"火化": 0, "溺水": 0, "自杀": 0, "农民工": cueWeak, "老人去世": cueWeak, "死后": cueWeak, "后妈": cueWeak,
 	"后爸": cueWeak, "孩子归谁": cueStrong, "退款": cueWeak, "网购": 0, "买到假": cueStrong,
+	"司法所": 0, // 司法所在哪里 asks the way, not the law (its 司法 is no 法 word)
 	// Colloquial ways of saying the above.
 	"被人打": cueStrong, "挨打": cueStrong, "打伤": cueStrong, "不给钱": cueStrong, "不给": cueWeak, "拖着": cueWeak,
 	"扣了": cueWeak, "乱用": cueWeak, "不让": cueWeak, "分地": cueStrong, "能分": cueWeak, "退钱": cueStrong,

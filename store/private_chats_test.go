@@ -232,3 +232,29 @@ func TestUpgradeGivesStandInsPerUse(t *testing.T) {
 		t.Errorf("reply to the old relay finds %+v, %v", tk, err)
 	}
 }
+
+// TestRelayAfterCloseKeepsNoChatID: a staff reply sent while the ticket
+// was being closed is linked after the close; its chat id is not stored
+// next to the closed ticket, and the resident's reply still finds it.
+func TestRelayAfterCloseKeepsNoChatID(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	tk, err := db.OpenTicket(ctx, Ticket{ChatID: 4242, Resident: "p", Question: "q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.CloseTicket(ctx, tk); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddTicketRelay(ctx, tk, 4242, 77); err != nil {
+		t.Fatal(err)
+	}
+	var raw int
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM ticket_relays WHERE chat_id = 4242`).Scan(&raw)
+	if raw != 0 {
+		t.Error("a closed ticket's relay stores the chat id")
+	}
+	if got, err := db.TicketForRelay(ctx, 4242, 77); err != nil || got.ID != tk {
+		t.Errorf("reply to the late relay finds %+v, %v", got, err)
+	}
+}

@@ -270,10 +270,31 @@ WHERE message_id = ? AND chat_id IN (?, 0) ORDER BY chat_id = 0 LIMIT 1)`, messa
 }
 
 // AddTicketRelay links a message sent to a resident (a relayed staff
-// reply) to its ticket, so the resident's reply to it reaches staff.
+// reply) to its ticket, so the resident's reply to it reaches staff. A
+// ticket closed meanwhile (the reply was sent while staff closed it) gets
+// the message's RelayRef, as CloseTicket gives its other relays: the
+// private chat id is not stored next to a closed ticket.
 func (db *DB) AddTicketRelay(ctx context.Context, ticketID, chatID int64, messageID int) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (?, ?, ?)
-ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, chatID, messageID, ticketID)
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if db.dialect == dialectPostgres {
+			// Wait for a CloseTicket in progress, which locks the row.
+			if _, err := tx.ExecContext(ctx, `SELECT id FROM tickets WHERE id = ? FOR UPDATE`, ticketID); err != nil {
+				return err
+			}
+		}
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM tickets WHERE id = ?`, ticketID).Scan(&status)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		stored := chatID
+		if status == TicketClosed && isPrivateChatID(chatID) {
+			stored = db.RelayRef(chatID, messageID)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (?, ?, ?)
+ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, stored, messageID, ticketID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: ticket relay: %w", err)
 	}
