@@ -330,3 +330,15 @@ func (b *Bot) registerGroupOffice(userID int64, arg string) (string, error) {
 	}
 	return "", nil
 }
+
+// statsFor is the chart maker of /stats for an office scope: the county's
+// (or the single township's) chart, or one office's.
+func (b *Bot) statsFor(office string) StatsFunc {
+	if office == store.AllOffices {
+		return b.o.Stats
+	}
+	if b.o.OfficeStats == nil {
+		return nil
+	}
+	return func(ctx context.Context, p Period) (string, []byte, error) { return b.o.OfficeStats(ctx, office, p) }
+}

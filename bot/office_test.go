@@ -177,6 +177,12 @@ func TestOfficesJoinAndRouting(t *testing.T) {
 	if c, err := h.db.GetChat(ctx, village); err != nil || c.Office != "xintian" {
 		t.Fatalf("group %+v, %v", c, err)
 	}
+	// County staff name the office; a wrong name registers nothing.
+	h.send(groupMessage(90003, countyAdmin, "/register_group nowhere"))
+	contains(t, h.last(village), msgUnknownOffice)
+	if c, _ := h.db.GetChat(ctx, village); c.Office != "xintian" {
+		t.Fatalf("a wrong office id changed the group's office to %q", c.Office)
+	}
 	h.send(groupMessage(90002, dora, "/ask 离婚"))
 	var office string
 	if err := h.db.SQL().QueryRow(`SELECT office FROM consultations ORDER BY id DESC LIMIT 1`).Scan(&office); err != nil || office != "xintian" {
@@ -222,5 +228,38 @@ func TestNoOfficesIsOneTownship(t *testing.T) {
 	c, err := h.db.GetTicket(context.Background(), 1)
 	if err != nil || c.Office != "" {
 		t.Fatalf("ticket %+v, %v", c, err)
+	}
+}
+
+// /stats draws the chart of the staff member's own office; county staff
+// get the county's.
+func TestOfficeStatsChart(t *testing.T) {
+	var mu sync.Mutex
+	var charts []string
+	h := newHarness(t, countyOptions, func(o *Options) {
+		o.Stats = func(ctx context.Context, p Period) (string, []byte, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			charts = append(charts, "county")
+			return "全县", []byte("\x89PNG county"), nil
+		}
+		o.OfficeStats = func(ctx context.Context, office string, p Period) (string, []byte, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			charts = append(charts, office)
+			return office, []byte("\x89PNG " + office), nil
+		}
+	})
+	h.start()
+	h.say(xintianStaff, xintianAdmin, "/stats")
+	h.say(countyAdmin, countyAdmin, "/stats")
+	h.say(shiqiaoStaff, countyAdmin, "/stats") // county staff in an office's chat: that office
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(charts, ",") != "xintian,county,shiqiao" {
+		t.Fatalf("charts drawn: %q", charts)
+	}
+	if calls := h.srv.Calls("sendPhoto"); len(calls) != 3 || calls[0].Form.Get("caption") != "xintian" {
+		t.Fatalf("photos: %d", len(calls))
 	}
 }

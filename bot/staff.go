@@ -139,9 +139,8 @@ func (b *Bot) cmdStats(ctx context.Context, mc *msgCtx, arg string) error {
 	if !mc.private {
 		replyTo = mc.m.ID
 	}
-	// The chart counts every office: one office's staff get its figures.
-	if b.o.Stats != nil && office == store.AllOffices {
-		caption, png, err := b.o.Stats(ctx, p)
+	if stats := b.statsFor(office); stats != nil {
+		caption, png, err := stats(ctx, p)
 		if err == nil && len(png) > 0 {
 			text := esc(strings.TrimSpace(caption))
 			if text == "" {

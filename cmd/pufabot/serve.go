@@ -261,6 +261,7 @@ func (s *server) Run(ctx context.Context) error {
 		Office:             cfg.Office,
 		Location:           loc,
 		Stats:              statsFunc(db, engine, loc),
+		OfficeStats:        officeStatsFunc(cfg, db, engine, loc),
 		Broadcaster:        sched,
 		ConsoleLink:        s.consoleLink(pages),
 		Metrics:            s.metrics,
