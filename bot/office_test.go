@@ -177,6 +177,12 @@ func TestOfficesJoinAndRouting(t *testing.T) {
 	if c, err := h.db.GetChat(ctx, village); err != nil || c.Office != "xintian" {
 		t.Fatalf("group %+v, %v", c, err)
 	}
+	// County staff name the office; a wrong name registers nothing.
+	h.send(groupMessage(90003, countyAdmin, "/register_group nowhere"))
+	contains(t, h.last(village), msgUnknownOffice)
+	if c, _ := h.db.GetChat(ctx, village); c.Office != "xintian" {
+		t.Fatalf("a wrong office id changed the group's office to %q", c.Office)
+	}
 	h.send(groupMessage(90002, dora, "/ask 离婚"))
 	var office string
 	if err := h.db.SQL().QueryRow(`SELECT office FROM consultations ORDER BY id DESC LIMIT 1`).Scan(&office); err != nil || office != "xintian" {
