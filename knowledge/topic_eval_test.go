@@ -160,6 +160,7 @@ func topicAgreement(t *testing.T, e *Engine) float64 {
 	ctx := context.Background()
 	type tally struct{ n, ok int }
 	var all, answered tally // answered: kind other than none
+	var unlikeFAQ tally     // own and stard: not paraphrases of curated questions
 	bySource, byKind := map[string]*tally{}, map[string]*tally{}
 	confusions := map[string]int{}
 	perTopic := map[string]*tally{} // by label: recall
@@ -198,6 +199,12 @@ func topicAgreement(t *testing.T, e *Engine) float64 {
 			}
 		}
 		source, _, _ := strings.Cut(l.Source, ":")
+		if source != "faq" {
+			unlikeFAQ.n++
+			if ok {
+				unlikeFAQ.ok++
+			}
+		}
 		add(bySource, source, ok)
 		add(byKind, string(a.Kind), ok)
 		add(perTopic, l.Topic, ok)
@@ -224,6 +231,7 @@ func topicAgreement(t *testing.T, e *Engine) float64 {
 	var b strings.Builder
 	fmt.Fprintf(&b, "topic agreement: %s\n", pct(all))
 	fmt.Fprintf(&b, "  on the questions answered (kind not none): %s\n", pct(answered))
+	fmt.Fprintf(&b, "  without the FAQ paraphrases (own + stard): %s\n", pct(unlikeFAQ))
 	for _, m := range []struct {
 		name string
 		m    map[string]*tally
@@ -276,7 +284,7 @@ var topicAcceptance = []struct{ question, want string }{
 
 // topicVariants ask the same six things in longer, more particular words,
 // which the curated entries rarely match, so that ranked articles answer.
-// Their topics are logged, not required: a miss here is a ranking miss
+// At most maxVariantMisses of them may miss: a miss here is a ranking miss
 // (the wrong article first), which the topic cannot repair.
 var topicVariants = []struct{ question, want string }{
 	{"朋友找我借了三万块钱，说好年底还，现在一直拖着不还", "debt"},
@@ -293,20 +301,31 @@ var topicVariants = []struct{ question, want string }{
 	{"公司三个月没发工资了，老板说没钱", "labour"},
 }
 
+// maxVariantMisses is how many topicVariants may get another topic.
+const maxVariantMisses = 1
+
 // TestTopicAcceptance: on the evaluation corpus each acceptance question
-// is counted under its topic; the variants' results are logged.
+// is counted under its topic, and all but maxVariantMisses of the variants.
 func TestTopicAcceptance(t *testing.T) {
 	e := openTopicEngine(t)
 	checkTopicAcceptance(t, e)
-	ok := 0
+	var misses []string
 	for _, c := range topicVariants {
 		a := topicAnswer(t, e, c.question)
-		if a.Topic == c.want {
-			ok++
+		if a.Topic != c.want {
+			misses = append(misses, fmt.Sprintf("%s: topic %q (%s), want %q", c.question, a.Topic, describeAnswer(a), c.want))
+			continue
 		}
-		t.Logf("variant %s: %q, want %q (%s)", c.question, a.Topic, c.want, describeAnswer(a))
+		t.Logf("variant %s: %q (%s)", c.question, a.Topic, describeAnswer(a))
 	}
-	t.Logf("variants with the right topic: %d of %d", ok, len(topicVariants))
+	t.Logf("variants with the right topic: %d of %d", len(topicVariants)-len(misses), len(topicVariants))
+	for _, m := range misses {
+		if len(misses) > maxVariantMisses {
+			t.Errorf("variant %s", m)
+		} else {
+			t.Logf("variant miss (allowed): %s", m)
+		}
+	}
 }
 
 // TestTopicAcceptanceBuiltin: with the default corpus (the law texts built
