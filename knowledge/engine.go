@@ -482,10 +482,10 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 	}
 	// 2. Votes from similar labelled questions, each counting in
 	// proportion to how close its question is to q.
-	var near float64
+	var nearest float64
 	if useExamples {
 		var votes []vote
-		votes, near = e.votes(exs, exMass, skip)
+		votes, nearest = e.votes(exs, exMass, skip)
 		for i, v := range votes {
 			bm, seen := scores[v.art]
 			if !seen && top > 0 && p.CheckVotes {
@@ -513,7 +513,7 @@ func (e *Engine) rank(ctx context.Context, q string, k int, skip func(id, query 
 	// is, so a question unlike every labelled one ranks as without them.
 	coCited := 1.0
 	if p.CoCitedByCloseness {
-		coCited = near
+		coCited = trust(nearest, p.ExampleFloor, math.Max(p.ExampleNear, p.CoCitedNear))
 	}
 	if w := p.WCoCited * coCited; w > 0 && p.CoCitedDepth > 0 {
 		out = e.addCoCited(out, w, p.CoCitedDepth, skip)
@@ -562,18 +562,19 @@ type vote struct {
 // votes lets the ExampleDepth labelled questions most like the question
 // vote for their articles. A labelled question's similarity s is its BM25
 // score over the question's own idf mass (mass): about 1 for a near
-// duplicate, small for one sharing a word or two. Its trust runs from 0 at
-// ExampleFloor (and below: it does not vote) to 1 at ExampleNear (and
-// above); its vote, trust × s^ExamplePower, is shared among its articles.
-// It returns the votes, best first, and the trust of the closest labelled
-// question (0 when none is close). skip hides labelled questions, as in
-// rank.
+// duplicate, small for one sharing a word or two. Its vote, s^ExamplePower,
+// is shared among its articles. Its trust runs from 0 at ExampleFloor (and
+// below: it does not vote) to 1 at ExampleNear (and above); an article's
+// vote carries the trust of its closest voter, which scales its
+// reciprocal-rank bonus in rank. It returns the votes, best first, and the
+// similarity of the closest labelled question that votes (0 when none
+// does). skip hides labelled questions, as in rank.
 func (e *Engine) votes(exs []scored, mass float64, skip func(id, query string) bool) ([]vote, float64) {
 	p := e.params
 	exs = topScored(exs, p.ExampleDepth+8)
 	by := make(map[int32]int, 4*p.ExampleDepth)
 	var out []vote
-	var norm, nearest float64
+	var norm, nearest float64 // nearest: the closest voter's similarity
 	used := 0
 	for _, h := range exs {
 		ex := e.snap.Examples[h.art]
@@ -595,7 +596,7 @@ func (e *Engine) votes(exs []scored, mass float64, skip func(id, query string) b
 		if t <= 0 {
 			break // the rest are further still
 		}
-		nearest = math.Max(nearest, t)
+		nearest = math.Max(nearest, s)
 		w := pow(s, p.ExamplePower) / float64(len(ex.Targets))
 		for _, a := range ex.Targets {
 			i, ok := by[a]

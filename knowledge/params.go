@@ -38,6 +38,12 @@ type Params struct {
 	// similarity is its BM25 score over the question's own idf mass (about
 	// 1 for a near duplicate); its vote is multiplied by its trust.
 	ExampleFloor, ExampleNear float64
+	// CoCitedNear is where co-citation reaches full strength: it scales
+	// by the closest labelled question's trust on a ramp from
+	// ExampleFloor to CoCitedNear (ExampleNear when lower), so articles
+	// cited together with a result need a closer labelled question than
+	// a vote does.
+	CoCitedNear float64
 	// ExampleUnseen counts, in the question's idf mass, its terms that no
 	// labelled question uses, so a question mostly made of words the
 	// labelled questions never use is not close to any of them.

@@ -83,6 +83,7 @@ func TestTune(t *testing.T) {
 		f("WTailPRF", func(p *Params) *float64 { return &p.WTailPRF }),
 		f("ExampleFloor", func(p *Params) *float64 { return &p.ExampleFloor }),
 		f("ExampleNear", func(p *Params) *float64 { return &p.ExampleNear }),
+		f("CoCitedNear", func(p *Params) *float64 { return &p.CoCitedNear }),
 	}
 	// Integer knobs are tuned through a float copy, written back by try.
 	ints := map[string]func(*Params) *int{

@@ -85,7 +85,8 @@ const residentSet = "testdata/eval/resident-questions.jsonl"
 
 // TestExamplesDoNotHurtUnlikeQuestions, on the evaluation corpus: on the
 // resident set, learning from the training questions is never worse than
-// not learning (R@10, R@100, MRR@10), every question no training question
+// not learning (R@10, R@100, MRR@10), on all of it and on its questions
+// outside the Civil Code, every question no training question
 // is close to ranks exactly as without them, and the held-out fold of the
 // training questions keeps its figures. It builds a second evaluation
 // corpus index, without examples, so it runs only with a cache folder:
@@ -131,6 +132,24 @@ func TestExamplesDoNotHurtUnlikeQuestions(t *testing.T) {
 	}
 	if rw.Recall[10] < ro.Recall[10] || rw.Recall[100] < ro.Recall[100] || rw.MRR10 < ro.MRR10 {
 		t.Errorf("examples hurt the resident set")
+	}
+	// The training questions are mostly about the Civil Code; outside it
+	// they are least like the residents' questions. There examples still
+	// cost a little recall at the default weights (R@10 0.467 with, 0.476
+	// without, one question; R@100 0.734, 0.756): no setting found keeps
+	// the held-out fold's figures and removes it (README "Retrieval
+	// quality"). MRR@10 must not drop; recall may trail by at most
+	// otherRecallSlack, which votes that ignore closeness exceed (R@100
+	// 0.702).
+	ow, oo := rw.Breakdown["其他"], ro.Breakdown["其他"]
+	if ow == nil || oo == nil || ow.Questions < 50 {
+		t.Fatalf("resident set: too few questions outside the Civil Code to compare")
+	}
+	t.Logf("outside the Civil Code (%d), with examples:    R@10 %.3f R@100 %.3f MRR@10 %.3f", ow.Questions, ow.Recall[10], ow.Recall[100], ow.MRR10)
+	t.Logf("outside the Civil Code (%d), without examples: R@10 %.3f R@100 %.3f MRR@10 %.3f", oo.Questions, oo.Recall[10], oo.Recall[100], oo.MRR10)
+	const otherRecallSlack = 0.025
+	if ow.Recall[10] < oo.Recall[10]-otherRecallSlack || ow.Recall[100] < oo.Recall[100]-otherRecallSlack || ow.MRR10 < oo.MRR10 {
+		t.Errorf("examples hurt the resident questions outside the Civil Code more than before")
 	}
 
 	unlike := 0
@@ -184,7 +203,7 @@ func TestExamplesDoNotHurtUnlikeQuestions(t *testing.T) {
 	}
 }
 
-// nearestExample is the trust of the labelled question closest to q, as
+// nearestExample is the similarity of the labelled question closest to q, as
 // rank computes it: 0 when none is close enough to vote.
 func (e *Engine) nearestExample(ctx context.Context, q string) float64 {
 	cleaned := CleanQuestion(q)
