@@ -146,6 +146,9 @@ type Options struct {
 	// Stats, if set, draws the /stats chart; otherwise /stats answers with
 	// text figures only.
 	Stats StatsFunc
+	// OfficeStats, if set, draws the /stats chart of one office for its
+	// staff; otherwise they get text figures.
+	OfficeStats func(ctx context.Context, office string, p Period) (caption string, png []byte, err error)
 	// Broadcaster, if set, enables /broadcast and /campaigns.
 	Broadcaster Broadcaster
 	// ConsoleLink, if set, enables /console: a one-time link to the web

@@ -152,10 +152,15 @@ func (d *offices) scope(userID, chatID int64) (office string, ok bool) {
 	return "", false
 }
 
-// mayHandle reports whether userID may answer or close a ticket of office.
+// mayHandle reports whether userID may act on a record of office: answer
+// or close its ticket, change its group. Records of no office are handled
+// by the first office listed, which receives their hand-overs.
 func (d *offices) mayHandle(userID int64, office string) bool {
 	if !d.multi || d.county[userID] {
 		return true
+	}
+	if office == "" {
+		return containsID(d.list[0].Admins, userID)
 	}
 	of, ok := d.get(office)
 	return ok && containsID(of.Admins, userID)
@@ -329,4 +334,16 @@ func (b *Bot) registerGroupOffice(userID int64, arg string) (string, error) {
 		return b.offices.list[i].ID, nil
 	}
 	return "", nil
+}
+
+// statsFor is the chart maker of /stats for an office scope: the county's
+// (or the single township's) chart, or one office's.
+func (b *Bot) statsFor(office string) StatsFunc {
+	if office == store.AllOffices {
+		return b.o.Stats
+	}
+	if b.o.OfficeStats == nil {
+		return nil
+	}
+	return func(ctx context.Context, p Period) (string, []byte, error) { return b.o.OfficeStats(ctx, office, p) }
 }

@@ -49,6 +49,11 @@ func (b *Bot) staffCommand(ctx context.Context, mc *msgCtx, c command) error {
 // cmdRegisterGroup registers (or unregisters) a village group for
 // campaigns.
 func (b *Bot) cmdRegisterGroup(ctx context.Context, mc *msgCtx, register bool, arg string) error {
+	// A group another office registered is that office's (or the
+	// county's) to change.
+	if c, err := b.db.GetChat(ctx, mc.chat.ID); err == nil && c.Registered && !b.offices.mayHandle(mc.from.ID, c.Office) {
+		return b.refuse(ctx, mc, "register_group")
+	}
 	if register {
 		office, err := b.registerGroupOffice(mc.from.ID, arg)
 		if err != nil {
@@ -139,9 +144,8 @@ func (b *Bot) cmdStats(ctx context.Context, mc *msgCtx, arg string) error {
 	if !mc.private {
 		replyTo = mc.m.ID
 	}
-	// The chart counts every office: one office's staff get its figures.
-	if b.o.Stats != nil && office == store.AllOffices {
-		caption, png, err := b.o.Stats(ctx, p)
+	if stats := b.statsFor(office); stats != nil {
+		caption, png, err := stats(ctx, p)
 		if err == nil && len(png) > 0 {
 			text := esc(strings.TrimSpace(caption))
 			if text == "" {

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -30,11 +31,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// longTests reports whether PUFABOT_LONG_TESTS asks for the slow tests.
+func longTests() bool {
+	v, _ := strconv.ParseBool(os.Getenv("PUFABOT_LONG_TESTS"))
+	return v
+}
+
 // builtinEngine returns the shared engine over the embedded corpus only.
 func builtinEngine(t *testing.T) *Engine {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("building the index of the embedded corpus takes seconds")
+	}
+	if raceDetector && !longTests() {
+		t.Skip("building the index of the embedded corpus under -race takes minutes (PUFABOT_LONG_TESTS=1 runs it)")
 	}
 	b := &builtinIndex
 	b.once.Do(func() {

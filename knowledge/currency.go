@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pufabot/pufabot/knowledge/cite"
@@ -53,6 +54,11 @@ func (e *Engine) date(h *Hit, li int32) {
 		if label := currency.Label(l.Version, d.event); label != "" {
 			h.Citation = "《" + l.Title + "》（" + label + "）" + corpus.ArticleLabel(h.Article, h.Suffix)
 		}
+	}
+	if l.InForce != "" && currency.Today(now) < l.InForce {
+		// A newer text loaded ahead of its in-force date.
+		h.Currency = &Currency{Law: l.Title, Version: l.Version, Revision: d.event, InForce: l.InForce, Pending: true, Text: pendingNotice(l)}
+		return
 	}
 	if l.Superseded || len(d.after) == 0 {
 		return
@@ -115,20 +121,24 @@ func (a *Answer) AboutMissingLaw() bool {
 }
 
 // missingLaws returns notes for the laws a question names that are known
-// to exist (enacted after the corpus was made) but are not loaded.
+// (in the revision table: enacted or revised after the corpus was made)
+// but of which no text is loaded.
 func (e *Engine) missingLaws(q string) []Currency {
 	q = strings.Join(strings.Fields(q), "")
 	var out []Currency
 	now := e.now()
-	for _, r := range currency.Known() {
-		if r.Kind != currency.Enacted {
+	seen := map[string]bool{}
+	for _, r := range slices.Backward(currency.Known()) { // the latest revision of each law first
+		if _, ok := e.res.law(r.Law); ok || seen[r.Law] {
 			continue
 		}
-		if _, ok := e.res.law(r.Law); ok {
-			continue
+		names := r.Names
+		if len(names) == 0 {
+			names = []string{r.Law}
 		}
-		for _, name := range r.Names {
-			if strings.Contains(q, name) {
+		for _, name := range names {
+			if e.mentions(q, name) {
+				seen[r.Law] = true
 				out = append(out, Currency{Law: r.Title(), Revision: r.Kind, Adopted: r.Adopted, InForce: r.InForce,
 					Pending: !r.InForceOn(now), Missing: true, Text: currency.MissingNotice(r, now)})
 				break
@@ -184,4 +194,48 @@ func (r *resolver) lawVersion(name, v string) (int32, bool) {
 		}
 	}
 	return best, best >= 0
+}
+
+// mentions reports whether q names the law name itself, not a longer title
+// that ends with it (仲裁法 in 劳动争议调解仲裁法) or a document under it
+// (食品安全法实施条例).
+func (e *Engine) mentions(q, name string) bool {
+	// A citation (仲裁法第2条) names its law exactly.
+	cited := false
+	for _, r := range cite.Parse(q) {
+		if r.Law == "" {
+			continue
+		}
+		cited = true
+		if corpus.NormalizeTitle(r.Law) == corpus.NormalizeTitle(name) {
+			return true
+		}
+	}
+	if cited {
+		return false
+	}
+	for from := 0; ; {
+		i := strings.Index(q[from:], name)
+		if i < 0 {
+			return false
+		}
+		i += from
+		from = i + len(name)
+		rest := q[from:]
+		if strings.HasPrefix(rest, "实施") || strings.HasPrefix(rest, "条例") || strings.HasPrefix(rest, "解释") || strings.HasPrefix(rest, "司法解释") {
+			continue
+		}
+		longer := false
+		for _, l := range e.snap.Laws {
+			if len(l.Short) > len(name) && strings.HasSuffix(l.Short, name) {
+				if start := from - len(l.Short); start >= 0 && q[start:from] == l.Short {
+					longer = true
+					break
+				}
+			}
+		}
+		if !longer {
+			return true
+		}
+	}
 }

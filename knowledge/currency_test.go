@@ -212,6 +212,20 @@ func TestQuestionAboutMissingLaw(t *testing.T) {
 	if a := mustAnswer(t, e, "民法典第1079条"); a.AboutMissingLaw() {
 		t.Errorf("民法典第1079条 flagged as missing")
 	}
+	// A revised law of the table with no text loaded gets the same note
+	// instead of unrelated articles; a longer title that ends with its
+	// name is another law.
+	a := mustAnswer(t, e, "仲裁法第2条")
+	if a.Kind != KindNone || len(a.Hits) != 0 || !a.AboutMissingLaw() || !strings.Contains(RenderText(a), "《中华人民共和国仲裁法》已于2025年9月12日修订") {
+		t.Errorf("仲裁法第2条: kind %s, hits %d, text:\n%s", a.Kind, len(a.Hits), RenderText(a))
+	}
+	for _, q := range []string{"劳动争议调解仲裁法第2条", "食品安全法实施条例第1条"} {
+		for _, c := range mustAnswer(t, e, q).Currency {
+			if c.Missing && (c.Law == "中华人民共和国仲裁法" || c.Law == "中华人民共和国食品安全法") {
+				t.Errorf("%s taken for a question about %s", q, c.Law)
+			}
+		}
+	}
 }
 
 // TestFightQuestionOnRealCorpus is the acceptance check on the shared
@@ -267,4 +281,101 @@ func TestFightQuestionOnRealCorpus(t *testing.T) {
 		t.Errorf("after the drop, the new text without a warning:\n%s", text)
 	}
 	t.Logf("with the newer text:\n%s", text)
+}
+
+// TestNewerTextDroppedInBeforeItTakesEffect: a revised text loaded ahead
+// of its in-force date does not replace the text in force; it is reachable
+// by its date and said to be coming, and takes over once the day comes.
+func TestNewerTextDroppedInBeforeItTakesEffect(t *testing.T) {
+	data, drop := t.TempDir(), t.TempDir()
+	body, err := os.ReadFile(newerPublicOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(drop, filepath.Base(newerPublicOrder)), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := openOn(t, data, "2025-12-31", oldPublicOrder, drop, fixtureLaws())
+	a := mustAnswer(t, e, fightQuestion)
+	for _, h := range publicOrderHits(t, a) {
+		if h.Version != "2012-10-26" || h.Superseded {
+			t.Errorf("on 2025-12-31 the 2012 text is in force, got %s (version %s, superseded %v)", h.Citation, h.Version, h.Superseded)
+		}
+	}
+	if len(a.Currency) != 1 || !a.Currency[0].Pending {
+		t.Fatalf("currency = %+v", a.Currency)
+	}
+	if text := RenderText(a); !strings.Contains(text, "将于2026年1月1日起施行，在此之前仍适用以下条文") || strings.Contains(text, "虚构") {
+		t.Errorf("before the day:\n%s", text)
+	}
+	// The new text by its date: shown, and said not to apply yet.
+	a = mustAnswer(t, e, "治安管理处罚法(2025)第43条")
+	if a.Kind != KindCitation || len(a.Hits) != 1 || a.Hits[0].Version != "2025-06-27" {
+		t.Fatalf("explicit new text: kind %s hits %+v", a.Kind, a.Hits)
+	}
+	if text := RenderText(a); !strings.Contains(text, "将于2026年1月1日起施行；在此之前仍适用现行文本") {
+		t.Errorf("new text before the day:\n%s", text)
+	}
+	// 治安管理处罚法第43条 without a date is the text in force.
+	if a := mustAnswer(t, e, "治安管理处罚法第43条"); len(a.Hits) != 1 || a.Hits[0].Version != "2012-10-26" {
+		t.Fatalf("undated citation before the day: %+v", a.Hits)
+	}
+	e.Close()
+
+	// On the day, the next start rebuilds and the new text is current.
+	e = openOn(t, data, "2026-01-02", oldPublicOrder, drop, fixtureLaws())
+	a = mustAnswer(t, e, fightQuestion)
+	for _, h := range publicOrderHits(t, a) {
+		if h.Version != "2025-06-27" {
+			t.Errorf("on 2026-01-02 the 2025 text is current, got %s", h.Citation)
+		}
+	}
+	if len(a.Currency) != 0 {
+		t.Errorf("warning after the day: %+v", a.Currency)
+	}
+}
+
+// TestDroppedInTextNamedWithoutFullDate: staff name a newer text the way
+// people write dates, or forget the date; a year is resolved from the
+// revision table, a missing date is reported with the rename to make.
+func TestDroppedInTextNamedWithoutFullDate(t *testing.T) {
+	body, err := os.ReadFile(newerPublicOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(body), "\n")
+	noHeader := []byte(strings.Join(append([]string{lines[0]}, lines[2:]...), "\n"))
+	for _, c := range []struct {
+		name    string
+		body    []byte
+		current bool // the dropped-in text becomes current
+	}{
+		{"治安管理处罚法（2025年修订）.txt", noHeader, true},
+		{"治安管理处罚法（2025年6月27日修订）.txt", noHeader, true},
+		{"治安管理处罚法（2025年修订） .txt", body, true},
+		{"治安管理处罚法.txt", body, true}, // the header dates it
+		{"治安管理处罚法.txt", noHeader, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			drop := t.TempDir()
+			if err := os.WriteFile(filepath.Join(drop, c.name), c.body, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			e := openOn(t, t.TempDir(), "2026-11-29", oldPublicOrder, drop, fixtureLaws())
+			a := mustAnswer(t, e, fightQuestion)
+			hits := publicOrderHits(t, a)
+			if got := hits[0].Version == "2025-06-27"; got != c.current {
+				t.Errorf("first hit %s version %s", hits[0].Citation, hits[0].Version)
+			}
+			warned := false
+			for _, w := range e.Stats().Warnings {
+				if strings.Contains(w, c.name) && strings.Contains(w, "请改名为") {
+					warned = true
+				}
+			}
+			if warned != (!c.current) {
+				t.Errorf("rename warning %v for %s: %q", warned, c.name, e.Stats().Warnings)
+			}
+		})
+	}
 }

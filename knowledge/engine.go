@@ -86,6 +86,9 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	src := sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
+	if o.Now != nil {
+		src.now = o.Now()
+	}
 	fp, err := src.fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
@@ -153,7 +156,11 @@ func OpenExisting(o Options) (*Engine, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	fp, err := (sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}).fingerprint()
+	src := sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
+	if o.Now != nil {
+		src.now = o.Now()
+	}
+	fp, err := src.fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
 	}

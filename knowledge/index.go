@@ -45,7 +45,7 @@ const (
 )
 
 // snapshotVersion changes when the on-disk snapshot layout changes.
-const snapshotVersion = 5
+const snapshotVersion = 6
 
 // lawRec is a law as the engine keeps it.
 type lawRec struct {
@@ -55,7 +55,30 @@ type lawRec struct {
 	Category   string
 	Version    string
 	Event      string // how the text was made: 通过, 修正, 修订, 公布 or ""
-	Superseded bool   // a newer text of the law is loaded
+	Superseded bool   // a newer text of the law is loaded and in force
+	// InForce is the day the text takes effect, when the revision table
+	// knows it; Pending says it was not in force when the index was built.
+	InForce string
+	Pending bool
+}
+
+// rank orders the texts of one law: in force, pending, superseded.
+func (l lawRec) rank() int {
+	switch {
+	case l.Superseded:
+		return 2
+	case l.Pending:
+		return 1
+	}
+	return 0
+}
+
+// clock is the time currency is decided at: now, unless a test set it.
+func (s sources) clock() time.Time {
+	if s.now.IsZero() {
+		return time.Now()
+	}
+	return s.now
 }
 
 // artRec is an article as the engine keeps it.
@@ -65,7 +88,7 @@ type artRec struct {
 	Number   int
 	Suffix   string
 	Headings []string
-	Indexed  bool // superseded versions are kept for look-ups, not searched
+	Indexed  bool // superseded and pending texts are kept for look-ups, not searched
 }
 
 // exRec is a labelled question and the articles it points to.
@@ -101,6 +124,8 @@ type snapshot struct {
 // sources is what an index is built from.
 type sources struct {
 	embedded bool // the corpus built into the binary, under laws
+	// now decides which loaded texts are in force (see markPending).
+	now      time.Time
 	laws     []string
 	faqFiles []string
 	examples []string
@@ -109,7 +134,7 @@ type sources struct {
 // fingerprint identifies the inputs of an index: if it changes, rebuild.
 func (s sources) fingerprint() (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "analysis=%s snapshot=%d\n", analysisVersion, snapshotVersion)
+	fmt.Fprintf(h, "analysis=%s snapshot=%d %s\n", analysisVersion, snapshotVersion, inForceEpoch(s.clock()))
 	if len(s.laws) > 0 {
 		fp, err := corpus.Fingerprint(s.laws)
 		if err != nil {
@@ -211,12 +236,15 @@ func buildSnapshot(ctx context.Context, src sources, progress func(stage string,
 		for _, w := range warns {
 			snap.Warnings = append(snap.Warnings, w.String())
 		}
+		snap.Warnings = append(snap.Warnings, datedTexts(c.Laws)...)
+		pending := markPending(c.Laws, src.clock())
 		for _, law := range c.Laws {
 			if law.Amendment || len(law.Articles) == 0 {
 				continue
 			}
 			li := int32(len(snap.Laws))
-			snap.Laws = append(snap.Laws, lawRec{ID: law.ID, Title: law.Title, Short: law.ShortName, Category: law.Category, Version: law.Version, Event: law.Event, Superseded: law.Superseded})
+			snap.Laws = append(snap.Laws, lawRec{ID: law.ID, Title: law.Title, Short: law.ShortName, Category: law.Category, Version: law.Version, Event: law.Event,
+				Superseded: law.Superseded, InForce: inForceDate(law), Pending: pending[law]})
 			seen := map[string]bool{}
 			for _, a := range law.Articles {
 				id := articleID(law.ID, a.Number, a.Suffix)
@@ -225,7 +253,7 @@ func buildSnapshot(ctx context.Context, src sources, progress func(stage string,
 					continue
 				}
 				seen[id] = true
-				snap.Articles = append(snap.Articles, artRec{ID: id, Law: li, Number: a.Number, Suffix: a.Suffix, Headings: a.Headings, Indexed: !law.Superseded})
+				snap.Articles = append(snap.Articles, artRec{ID: id, Law: li, Number: a.Number, Suffix: a.Suffix, Headings: a.Headings, Indexed: !law.Superseded && !pending[law]})
 				snap.texts = append(snap.texts, a.Text())
 			}
 		}
@@ -282,8 +310,10 @@ func newResolver(s *snapshot) *resolver {
 	for k, ls := range r.byName {
 		sort.SliceStable(ls, func(i, j int) bool {
 			a, b := s.Laws[ls[i]], s.Laws[ls[j]]
-			if a.Superseded != b.Superseded {
-				return !a.Superseded
+			// The text in force first, then texts not yet in force, then
+			// superseded ones; newest first within each.
+			if ra, rb := a.rank(), b.rank(); ra != rb {
+				return ra < rb
 			}
 			return a.Version > b.Version
 		})

@@ -71,7 +71,7 @@ func StatsForPeriod(ctx context.Context, db *store.DB, period string, now time.T
 func (r *Report) Caption() string {
 	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-	add("%s（%s）", Title, r.PeriodLabel())
+	add("%s", r.Heading())
 	if r.Offline > 0 {
 		add("咨询 %d 人次（机器人 %d，线下 %d），服务群众 %d 人", r.Consultations, r.Online, r.Offline, r.PeopleServed())
 	} else {

@@ -242,19 +242,24 @@ func (s *Scheduler) finished(ctx context.Context, op store.OccurrenceProgress) {
 	if s.opt.Progress != nil {
 		s.opt.Progress(op)
 	}
-	if s.opt.Notify == nil {
+	notify := s.opt.Notify
+	if op.Office != "" && s.opt.NotifyOffice != nil {
+		// An office's own campaign or broadcast is reported to its staff.
+		notify = func(ctx context.Context, html string) error { return s.opt.NotifyOffice(ctx, op.Office, html) }
+	}
+	if notify == nil {
 		return
 	}
-	if err := s.safeNotify(ctx, Summary(op, s.cal.loc)); err != nil {
+	if err := s.safeNotify(ctx, notify, Summary(op, s.cal.loc)); err != nil {
 		s.log.Warn("campaign summary not sent to staff", "occurrence_id", op.ID, "err", err)
 	}
 }
 
-func (s *Scheduler) safeNotify(ctx context.Context, html string) (err error) {
+func (s *Scheduler) safeNotify(ctx context.Context, notify Notifier, html string) (err error) {
 	defer recoverTo(&err, "notifier")
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	return s.opt.Notify(nctx, html)
+	return notify(nctx, html)
 }
 
 // Drain takes the sender lease as the command line and delivers every

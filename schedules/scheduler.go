@@ -54,6 +54,9 @@ type Options struct {
 	IsPermanent func(error) bool
 	// Notify receives the summary of every finished occurrence; optional.
 	Notify Notifier
+	// NotifyOffice, if set, receives instead the summary of an office's
+	// own occurrence (Occurrence.Office not empty), for that office's staff.
+	NotifyOffice func(ctx context.Context, office, html string) error
 	// Progress, if set, is called as deliveries advance (every batch) and
 	// when an occurrence finishes.
 	Progress func(store.OccurrenceProgress)

@@ -399,15 +399,7 @@ func (db *DB) Audience(ctx context.Context, audience string) ([]int64, error) {
 
 // AudienceSize counts the chats an audience reaches now.
 func (db *DB) AudienceSize(ctx context.Context, audience string) (int, error) {
-	q, args, err := audienceQuery(audience)
-	if err != nil {
-		return 0, fmt.Errorf("store: %w", err)
-	}
-	var n int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`) AS audience`, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: audience %s: %w", audience, err)
-	}
-	return n, nil
+	return db.OfficeAudienceSize(ctx, audience, "")
 }
 
 // PendingDeliveries returns up to limit pending deliveries of an occurrence

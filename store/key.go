@@ -107,9 +107,57 @@ func (db *DB) setupKey(ctx context.Context, o Options) error {
 			return err
 		}
 	}
+	if err := db.checkKey(ctx, key, source); err != nil {
+		return err
+	}
 	db.key = key
 	return nil
 }
+
+// settingKeyCheck holds KeyCheck of the key the database's pseudonyms are
+// made with.
+const settingKeyCheck = "pseudonym_key_check"
+
+// KeyCheck is a check value of a pseudonym key: a keyed hash of a
+// constant, which tells whether a key is the right one and nothing about
+// the key itself (nor does it help hash anything else).
+func KeyCheck(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("pufabot pseudonym key check"))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// checkKey refuses a key that is not the one the database's pseudonyms
+// were made with (a key file restored from another backup, or
+// PUFABOT_PSEUDONYM_KEY different from the key file): opened with it,
+// every returning resident would silently count as new. A database
+// without a check value (or without pseudonyms yet) gets the key's.
+func (db *DB) checkKey(ctx context.Context, key []byte, source string) error {
+	want := KeyCheck(key)
+	if _, err := db.db.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`, settingKeyCheck, want); err != nil {
+		return fmt.Errorf("store: pseudonym key check: %w", err)
+	}
+	have, err := db.Setting(ctx, settingKeyCheck)
+	if err != nil || have == want {
+		return err
+	}
+	if has, err := db.hasPseudonyms(ctx); err != nil {
+		return err
+	} else if !has {
+		return db.SetSetting(ctx, settingKeyCheck, want)
+	}
+	return fmt.Errorf("store: %w: the pseudonym key from %s is not the one the pseudonyms in %s were made with "+
+		"(a key file from another backup, or %s different from the key file?). Use the key that belongs with this database; "+
+		"opened with another, every returning resident would count as new", ErrWrongKey, source, db.path, envPseudonymKey)
+}
+
+// ErrWrongKey is returned by Open when the key given is not the one the
+// database's pseudonyms were made with.
+var ErrWrongKey = errors.New("wrong pseudonym key")
+
+// envPseudonymKey names the environment variable that can hold the key
+// (read by the config package), for error messages.
+const envPseudonymKey = "PUFABOT_PSEUDONYM_KEY"
 
 // findKey returns the key from the environment or the key file, writing
 // the file when it does not exist (with the key moved out of the database,

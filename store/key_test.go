@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -235,4 +236,81 @@ func TestParseKey(t *testing.T) {
 			t.Errorf("ParseKey(%q) = %v, want ok %v", tc.in, err, tc.ok)
 		}
 	}
+}
+
+// TestConcurrentFirstOpen: processes starting together on a fresh
+// database (replicas, or serve and a command) all open it, with one key.
+func TestConcurrentFirstOpen(t *testing.T) {
+	loc := testLocation(t)
+	const n = 4
+	dbs := make([]*DB, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			dbs[i], errs[i] = openTestDB(loc)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var want string
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("open %d: %v", i, errs[i])
+			continue
+		}
+		p, _ := dbs[i].Pseudonym(context.Background(), 42)
+		if want == "" {
+			want = p
+		} else if p != want {
+			t.Errorf("open %d has another key", i)
+		}
+		dbs[i].Close()
+	}
+}
+
+// TestWrongKeyRefused: a key other than the one the pseudonyms were made
+// with (a key file from another backup, an environment key that differs
+// from the key file) is refused with a clear error; a database from
+// before the check gets it on its next open.
+func TestWrongKeyRefused(t *testing.T) {
+	ctx := context.Background()
+	loc := testLocation(t)
+	right, _ := ParseKey(strings.Repeat("a1", 32))
+	wrong, _ := ParseKey(strings.Repeat("b2", 32))
+	db, err := OpenWith(loc, Options{Key: right, KeySource: "the key file"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := db.Pseudonym(ctx, 9)
+	if _, err := db.RecordConsultation(ctx, Consultation{Resident: p}); err != nil {
+		t.Fatal(err)
+	}
+	check, err := db.Setting(ctx, settingKeyCheck)
+	if err != nil || check != KeyCheck(right) || strings.Contains(check, strings.Repeat("a1", 8)) {
+		t.Fatalf("key check = %q, %v", check, err)
+	}
+	// A database from before the check: written on the next open.
+	reportExec(t, db, `DELETE FROM settings WHERE key = ?`, settingKeyCheck)
+	db.Close()
+	if db, err = OpenWith(loc, Options{Key: right}); err != nil {
+		t.Fatal(err)
+	}
+	if check, _ := db.Setting(ctx, settingKeyCheck); check != KeyCheck(right) {
+		t.Fatalf("key check after reopening = %q", check)
+	}
+	db.Close()
+
+	_, err = OpenWith(loc, Options{Key: wrong, KeySource: "PUFABOT_PSEUDONYM_KEY"})
+	if !errors.Is(err, ErrWrongKey) || !strings.Contains(err.Error(), "PUFABOT_PSEUDONYM_KEY") || strings.Contains(err.Error(), strings.Repeat("b2", 4)) {
+		t.Fatalf("open with a wrong key = %v", err)
+	}
+	if db, err = OpenWith(loc, Options{Key: right}); err != nil {
+		t.Fatalf("the right key is refused after a wrong one was tried: %v", err)
+	}
+	db.Close()
 }

@@ -134,17 +134,19 @@ func (db *DB) now() int64 { return db.Now().Unix() }
 // migrate applies embedded migrations in order, one transaction each, and
 // refuses a database whose schema is newer than this binary knows.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("store: migrations table: %w", err)
-	}
 	if db.dialect == dialectPostgres {
-		// Replicas starting together must not both apply a migration:
-		// one waits for the other on a session lock.
+		// Replicas starting together must not both apply a migration, nor
+		// both create the migrations table (PostgreSQL's IF NOT EXISTS
+		// does not hold against a concurrent CREATE): one waits for the
+		// other on a session lock.
 		unlock, err := db.advisoryLock(ctx, migrationLockID)
 		if err != nil {
 			return fmt.Errorf("store: migration lock: %w", err)
 		}
 		defer unlock()
+	}
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrations table: %w", err)
 	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
@@ -191,6 +193,12 @@ func (db *DB) migrate(ctx context.Context) error {
 			body = []byte(postgresDDL(m.version, string(body)))
 		}
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			// On SQLite, another process may have applied it since the
+			// check above: the write transaction is the lock.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}

@@ -136,7 +136,7 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return status
 		},
-		"add":   func(a, b int) int { return a + b },
+		"add": func(a, b int) int { return a + b },
 		"version": func(v any) string {
 			var h knowledge.Hit
 			switch x := v.(type) {

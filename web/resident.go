@@ -26,8 +26,8 @@ type session struct {
 	token string
 }
 
-func (ss session) valid() bool    { return ss.token != "" }
-func (ss session) hash() string   { return store.TokenHash(ss.token) }
+func (ss session) valid() bool  { return ss.token != "" }
+func (ss session) hash() string { return store.TokenHash(ss.token) }
 func (ss session) resident() string {
 	if !ss.valid() {
 		return ""
@@ -386,12 +386,12 @@ func (s *Server) handOver(r *http.Request, ss session, req handOverRequest) (int
 
 // ticketView is a ticket as its resident sees it.
 type ticketView struct {
-	ID        int64        `json:"ticket"`
-	Status    string       `json:"status"`
-	StatusZH  string       `json:"status_text"`
-	Question  string       `json:"question"`
-	CreatedAt time.Time    `json:"created_at"`
-	Replies   []replyView  `json:"replies"`
+	ID        int64       `json:"ticket"`
+	Status    string      `json:"status"`
+	StatusZH  string      `json:"status_text"`
+	Question  string      `json:"question"`
+	CreatedAt time.Time   `json:"created_at"`
+	Replies   []replyView `json:"replies"`
 }
 
 type replyView struct {

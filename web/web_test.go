@@ -93,7 +93,10 @@ type harness struct {
 // testWriter sends log lines to the test's log.
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 type fakeBroadcaster struct {
 	mu   sync.Mutex
@@ -107,7 +110,9 @@ func (f *fakeBroadcaster) Broadcast(ctx context.Context, staff int64, html strin
 	return int64(len(f.sent)), nil
 }
 
-func (f *fakeBroadcaster) Status(ctx context.Context) (string, error) { return "宪法宣传周：下次 2026-12-01 09:00", nil }
+func (f *fakeBroadcaster) Status(ctx context.Context) (string, error) {
+	return "宪法宣传周：下次 2026-12-01 09:00", nil
+}
 
 func newHarness(t *testing.T, edit ...func(*Options)) *harness {
 	t.Helper()

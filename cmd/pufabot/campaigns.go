@@ -73,8 +73,8 @@ func campaignConfig(e *env, path string) (config.Config, *schedules.Calendar, er
 	return cfg, cal, nil
 }
 
-func openCampaignDB(cfg config.Config) (*store.DB, error) {
-	return openStore(cfg)
+func openCampaignDB(e *env, cfg config.Config) (*store.DB, error) {
+	return e.openStore(cfg)
 }
 
 func campaignsList(ctx context.Context, e *env, args []string) error {
@@ -120,7 +120,11 @@ func campaignsList(ctx context.Context, e *env, args []string) error {
 		if c.From != "" || c.To != "" {
 			window = c.From + ".." + c.To
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, when, c.Cron, window, c.AudienceOrDefault(), c.DisplayTitle())
+		audience := c.AudienceOrDefault()
+		if c.Office != "" {
+			audience += " of " + c.Office // an office's own campaign
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, when, c.Cron, window, audience, c.DisplayTitle())
 	}
 	return tw.Flush()
 }
@@ -139,7 +143,7 @@ func campaignsStatus(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openCampaignDB(cfg)
+	db, err := openCampaignDB(e, cfg)
 	if err != nil {
 		return err
 	}
@@ -193,7 +197,7 @@ func campaignsRun(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("campaigns run: no campaign %q (configured: %s)", id, strings.Join(ids, ", "))
 	}
 	log := cliLogger(e, cfg)
-	db, err := openCampaignDB(cfg)
+	db, err := openCampaignDB(e, cfg)
 	if err != nil {
 		return err
 	}
@@ -225,7 +229,7 @@ func campaignsRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	size, _ := db.AudienceSize(ctx, o.Audience)
+	size, _ := db.OfficeAudienceSize(ctx, o.Audience, o.Office)
 	if resumed {
 		fmt.Fprintf(e.stdout, "Resuming occurrence #%d of %s (started %s).\n", o.ID, id, o.ScheduledAt.In(cal.Location()).Format("2006-01-02 15:04:05"))
 	} else {
@@ -447,7 +451,14 @@ func newServeScheduler(cfg config.Config, loc *time.Location, db *store.DB, now 
 		IsBlocked:   isBlockedSendError,
 		IsPermanent: isPermanentSendError,
 		Notify:      notify,
-		Logger:      log,
+		NotifyOffice: func(ctx context.Context, office, html string) error {
+			o, ok := cfg.OfficeByID(office)
+			if !ok {
+				return fmt.Errorf("no office %q in the configuration", office)
+			}
+			return sender.SendCampaign(ctx, o.StaffChat, html, nil)
+		},
+		Logger: log,
 	})
 	if err != nil {
 		return nil, err

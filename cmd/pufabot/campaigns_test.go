@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -261,6 +262,25 @@ func TestCampaignsRunSendsWhenNoServerRuns(t *testing.T) {
 	}
 	if !strings.Contains(status, "done") || !strings.Contains(status, "38") {
 		t.Errorf("status:\n%s", status)
+	}
+}
+
+// TestCampaignsRunLogsNoTelegramID: a failed send is logged with the
+// resident's pseudonym, as serve logs it, never with the chat id (which is
+// the resident's Telegram id) nor the bot token.
+func TestCampaignsRunLogsNoTelegramID(t *testing.T) {
+	f := newCampaignFixture(t, true, 30)
+	ids := f.seed(t, 3)
+	f.tg.FailNext("sendMessage", 1, 400)
+	_, stderr, err := pufabot(context.Background(), "campaigns", "run", "--config", f.config, "consumer-day")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "failed") || !strings.Contains(stderr, "resident=") {
+		t.Fatalf("no failed send with a pseudonym logged:\n%s", stderr)
+	}
+	if regexp.MustCompile(fmt.Sprintf(`\b(%d|%d|%d)\b`, ids[0], ids[1], ids[2])).MatchString(stderr) || strings.Contains(stderr, f.tg.Token()) {
+		t.Errorf("stderr quotes a Telegram id or the token:\n%s", stderr)
 	}
 }
 

@@ -94,7 +94,11 @@ func chat(ctx context.Context, eng *knowledge.Engine, in io.Reader, out io.Write
 			}
 			for _, h := range hits {
 				page.shown++
-				fmt.Fprintf(out, "%d. %s\n   %s\n", page.shown, h.Citation, strings.ReplaceAll(h.Snippet, "\n", " "))
+				old := ""
+				if h.Superseded {
+					old = "（旧版本）"
+				}
+				fmt.Fprintf(out, "%d. %s%s\n   %s\n", page.shown, h.Citation, old, strings.ReplaceAll(h.Snippet, "\n", " "))
 			}
 		default:
 			a, err := eng.Answer(ctx, q)

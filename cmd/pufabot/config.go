@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/pufabot/pufabot/bot"
 	"github.com/pufabot/pufabot/config"
 )
 
@@ -42,7 +43,20 @@ func cliLogger(e *env, cfg config.Config) *slog.Logger {
 	case level > slog.LevelInfo:
 		level = slog.LevelInfo
 	}
-	return loggerAt(e, cfg, level)
+	// As in serve: secrets are masked whatever library error quotes
+	// them, and residents' Telegram ids become pseudonyms once the
+	// command has opened the database (see env.openStore); before, "?".
+	log := loggerAt(e, cfg, level)
+	h := bot.RedactSecrets(log.Handler(), cfg.Telegram.Token, cfg.Telegram.Webhook.SecretToken)
+	return slog.New(e.idRedactor().Handler(h))
+}
+
+// idRedactor is the command's IDRedactor, made on first use.
+func (e *env) idRedactor() *bot.IDRedactor {
+	if e.ids == nil {
+		e.ids = &bot.IDRedactor{}
+	}
+	return e.ids
 }
 
 func loggerAt(e *env, cfg config.Config, level slog.Level) *slog.Logger {

@@ -75,7 +75,7 @@ func runConsult(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "pufabot consult add: %v\n", err)
 		return errUsage
 	}
-	db, err := openStore(cfg)
+	db, err := e.openStore(cfg)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
@@ -34,6 +35,17 @@ func openStore(cfg config.Config) (*store.DB, error) {
 		o.Key, o.KeySource = k, config.EnvPseudonymKey
 	}
 	return store.OpenWith(dbPath(cfg), o)
+}
+
+// openStore opens the database for a one-shot command, and from then on
+// its log lines name residents by pseudonym.
+func (e *env) openStore(cfg config.Config) (*store.DB, error) {
+	db, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.idRedactor().Use(func(id int64) string { p, _ := db.Pseudonym(context.Background(), id); return p })
+	return db, nil
 }
 
 // warnOpenPermissions logs a warning for each of data_dir, the database

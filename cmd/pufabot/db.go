@@ -56,7 +56,7 @@ func runDBMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(cfg)
+	db, err := e.openStore(cfg)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func runExamples(ctx context.Context, e *env, args []string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("examples: no database at %s (check data_dir)", path)
 	}
-	db, err := openStore(cfg)
+	db, err := e.openStore(cfg)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,8 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	for _, w := range st.Warnings {
 		fmt.Fprintln(e.stderr, "warning:", w)
 	}
-	for _, s := range eng.StaleFAQ() {
+	stale := eng.StaleFAQ()
+	for _, s := range stale {
 		fmt.Fprintln(e.stderr, "warning: FAQ:", s)
 	}
 	fmt.Fprintf(e.stdout, "index ready in %s: %d laws, %d articles, %d FAQ entries, %d labelled examples (built %s)\n",
@@ -39,8 +40,8 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if rss := peakRSS(); rss > 0 {
 		fmt.Fprintf(e.stdout, "peak memory (RSS): %d MiB\n", rss>>20)
 	}
-	if len(st.Warnings) > 0 {
-		fmt.Fprintf(e.stdout, "%d warnings (see above)\n", len(st.Warnings))
+	if n := len(st.Warnings) + len(stale); n > 0 {
+		fmt.Fprintf(e.stdout, "%d warnings (see above)\n", n)
 	}
 	return nil
 }

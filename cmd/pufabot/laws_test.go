@@ -176,7 +176,7 @@ func TestOfficeFAQOnRevisedLawFlagged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(stderr, "warning: FAQ: entry fight-detention") || !strings.Contains(stderr, "2025-06-27") {
+	if !strings.Contains(stderr, "warning: FAQ: 常见问题 fight-detention") || !strings.Contains(stderr, "2025-06-27") {
 		t.Errorf("index does not flag the entry:\n%s", stderr)
 	}
 	out, _, err := runCLI(t, "", "laws", "--config", cfg, "--json")

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/pufabot/pufabot/bot"
 )
 
 func main() {
@@ -49,6 +51,9 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	globalFlags
+	// ids turns Telegram ids in the command's log lines into pseudonyms
+	// (see cliLogger); nil until a logger needs it.
+	ids *bot.IDRedactor
 }
 
 // command is one subcommand.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pufabot/pufabot/bot"
 	"github.com/pufabot/pufabot/config"
+	"github.com/pufabot/pufabot/knowledge"
 	"github.com/pufabot/pufabot/report"
 	"github.com/pufabot/pufabot/store"
 )
@@ -76,4 +77,17 @@ func consoleAdmins(cfg config.Config) []int64 {
 		return cfg.Telegram.Admins
 	}
 	return append(append([]int64(nil), cfg.Telegram.Admins...), cfg.CountyAdmins...)
+}
+
+// officeStatsFunc renders /stats for one office's staff: the office's
+// report as a chart and a caption headed with its name.
+func officeStatsFunc(cfg config.Config, db *store.DB, engine *knowledge.Live, loc *time.Location) func(context.Context, string, bot.Period) (string, []byte, error) {
+	names := topicNames(engine)
+	return func(ctx context.Context, office string, p bot.Period) (string, []byte, error) {
+		o, ok := cfg.OfficeByID(office)
+		if !ok {
+			return "", nil, fmt.Errorf("no office %q in the configuration", office)
+		}
+		return statsChart(ctx, db.Office(office), o.Name, names, p, loc)
+	}
 }

@@ -82,3 +82,28 @@ func TestReportByOffice(t *testing.T) {
 		t.Errorf("unknown office: %v %s", err, stderr)
 	}
 }
+
+func TestCampaignsListShowsOfficeCampaigns(t *testing.T) {
+	env := countyEnv(t)
+	cfg, err := os.ReadFile(env.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = []byte(strings.Replace(string(cfg), "    staff_chat: -1002\n", `    staff_chat: -1002
+    campaigns:
+      - id: xintian-market
+        title: 新田赶集日普法
+        cron: "0 9 1 * *"
+        message: 赶集日普法
+`, 1))
+	if err := os.WriteFile(env.config, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if stderr, err := env.run(t, &out, "campaigns", "list"); err != nil {
+		t.Fatalf("campaigns list: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out.String(), "xintian-market") || !strings.Contains(out.String(), "subscribers of xintian") {
+		t.Errorf("campaigns list:\n%s", out.String())
+	}
+}

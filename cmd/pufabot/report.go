@@ -66,7 +66,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return errUsage
 	}
 	log := cliLogger(e, cfg)
-	db, err := openExistingDB(cfg)
+	db, err := openExistingDB(e, cfg)
 	if err != nil {
 		return err
 	}
@@ -150,9 +150,9 @@ func reportPeriod(from, to, year, month string, now time.Time, loc *time.Locatio
 
 // openExistingDB opens the database under data_dir, refusing to create an
 // empty one: a report of zeros from a mistyped data_dir would mislead.
-func openExistingDB(cfg config.Config) (*store.DB, error) {
+func openExistingDB(e *env, cfg config.Config) (*store.DB, error) {
 	if cfg.Database.Postgres() {
-		return openStore(cfg) // a server database exists or fails to connect
+		return e.openStore(cfg) // a server database exists or fails to connect
 	}
 	path := dbPath(cfg)
 	if _, err := os.Stat(path); err != nil {
@@ -161,7 +161,7 @@ func openExistingDB(cfg config.Config) (*store.DB, error) {
 		}
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	return openStore(cfg)
+	return e.openStore(cfg)
 }
 
 // packTopicNames returns the topic names of the embedded FAQ pack, which

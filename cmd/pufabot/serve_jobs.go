@@ -16,22 +16,34 @@ import (
 // statsFunc renders /stats for staff: the period's report as a chart and
 // a caption, with topic names from the FAQ pack in use.
 func statsFunc(db *store.DB, engine *knowledge.Live, loc *time.Location) bot.StatsFunc {
+	names := topicNames(engine)
+	return func(ctx context.Context, p bot.Period) (string, []byte, error) {
+		return statsChart(ctx, db, "", names, p, loc)
+	}
+}
+
+func topicNames(engine *knowledge.Live) map[string]string {
 	names := map[string]string{}
 	for _, t := range engine.Topics() {
 		names[t.ID] = t.Name
 	}
-	return func(ctx context.Context, p bot.Period) (string, []byte, error) {
-		r, err := report.Build(ctx, db, p.From, p.To, loc)
-		if err != nil {
-			return "", nil, err
-		}
-		r.SetTopicNames(names)
-		var buf bytes.Buffer
-		if err := r.WritePNG(&buf); err != nil {
-			return "", nil, err
-		}
-		return r.Caption(), buf.Bytes(), nil
+	return names
+}
+
+// statsChart is the chart and caption of src's figures for the period;
+// office names the office of a report of one office.
+func statsChart(ctx context.Context, src report.Source, office string, names map[string]string, p bot.Period, loc *time.Location) (string, []byte, error) {
+	r, err := report.Build(ctx, src, p.From, p.To, loc)
+	if err != nil {
+		return "", nil, err
 	}
+	r.OfficeName = office
+	r.SetTopicNames(names)
+	var buf bytes.Buffer
+	if err := r.WritePNG(&buf); err != nil {
+		return "", nil, err
+	}
+	return r.Caption(), buf.Bytes(), nil
 }
 
 // retentionHour is the local hour the daily retention job runs.

@@ -121,22 +121,46 @@ func tableRow(s string) string {
 	return strings.Join(out, " ")
 }
 
-// versionRE matches the "(YYYY-MM-DD)" version at the end of a file name.
-var versionRE = regexp.MustCompile(`[(（](\d{4}-\d{2}-\d{2})[)）]$`)
+// The version at the end of a file name: "(YYYY-MM-DD)" as LawRefBook
+// names files, and the forms staff type when they save a newer text:
+// "_2025-06-27", "（2025年6月27日修订）", "（2025年修订）" (a year alone,
+// which the knowledge base resolves to the date of that year's known
+// revision).
+var (
+	versionRE     = regexp.MustCompile(`[(（](\d{4}-\d{2}-\d{2})[)）]$`)
+	versionSepRE  = regexp.MustCompile(`[_\s-]+(\d{4}-\d{2}-\d{2})$`)
+	versionDateRE = regexp.MustCompile(`[(（](\d{4})年(\d{1,2})月(\d{1,2})日?\s*(?:修订|修正|通过|公布|版|文本)*[)）]$`)
+	versionYearRE = regexp.MustCompile(`[(（](\d{4})年?\s*(?:修订|修正|通过|公布|版|文本)*[)）]$`)
+)
 
 // nameParts returns the base name of a file without extension and version,
-// and the version.
+// and the version: YYYY-MM-DD, a year alone (YYYY), or "".
 func nameParts(name string) (base, version string) {
 	base = filepath.Base(filepath.ToSlash(name))
 	if i := strings.LastIndexByte(base, '/'); i >= 0 {
 		base = base[i+1:]
 	}
 	base = strings.TrimSuffix(base, filepath.Ext(base))
-	if m := versionRE.FindStringSubmatchIndex(base); m != nil {
-		version = base[m[2]:m[3]]
-		base = strings.TrimSpace(base[:m[0]])
+	cut := func(m []int) string { return strings.TrimSpace(base[:m[0]]) }
+	switch {
+	case versionRE.MatchString(base):
+		m := versionRE.FindStringSubmatchIndex(base)
+		return cut(m), base[m[2]:m[3]]
+	case versionSepRE.MatchString(base):
+		m := versionSepRE.FindStringSubmatchIndex(base)
+		return cut(m), base[m[2]:m[3]]
+	case versionDateRE.MatchString(base):
+		m := versionDateRE.FindStringSubmatchIndex(base)
+		mo, _ := strconv.Atoi(base[m[4]:m[5]])
+		d, _ := strconv.Atoi(base[m[6]:m[7]])
+		if mo >= 1 && mo <= 12 && d >= 1 && d <= 31 {
+			return cut(m), fmt.Sprintf("%s-%02d-%02d", base[m[2]:m[3]], mo, d)
+		}
+	case versionYearRE.MatchString(base):
+		m := versionYearRE.FindStringSubmatchIndex(base)
+		return cut(m), base[m[2]:m[3]]
 	}
-	return base, version
+	return base, ""
 }
 
 // metaRE matches metadata lines of plain-text laws: a date
@@ -173,6 +197,10 @@ func headerVersion(meta []string, fileVersion string) (version, event string) {
 			}
 			date := fmt.Sprintf("%04d-%02d-%02d", y, mo, d)
 			switch {
+			case len(fileVersion) == 4: // a year alone: the header dates it
+				if strings.HasPrefix(date, fileVersion) && (len(version) == 4 || date >= version) {
+					version, event = date, ev
+				}
 			case fileVersion != "" && date == fileVersion:
 				event = ev
 			case fileVersion == "" && date >= version:

@@ -9,13 +9,17 @@ package currency
 //     source lines follow the form of the official texts. Checked against
 //     the snapshot: it holds only the older texts (治安管理处罚法 2012,
 //     反不正当竞争法 2019, 仲裁法 2017, 网络安全法 2016) and no 民营经济促进法.
-//   - 传染病防治法 and 海商法: the snapshot's SOURCE.md names both as revised
-//     in 2025; the dates were recalled, not yet checked against the national
-//     law database (flk.npc.gov.cn). Check them there before relying on them.
+//   - 传染病防治法 and 食品安全法: dates checked against the published texts'
+//     promulgation and effective dates (the processed national-law corpus
+//     lttxzmj/chinese-law-corpus, laws/infectious-disease-prevention-law.json
+//     and laws/food-safety-law.json, taken from flk.npc.gov.cn). 食品安全法
+//     第一百四十八条 reads the same in the 2025 text as in the 2021 one.
+//   - 海商法: named as revised in 2025 by the snapshot's SOURCE.md; the dates
+//     are recalled, not yet checked against the national law database
+//     (flk.npc.gov.cn). Check them there before relying on them.
 //
-// There was no network access when the table was written: add a row only
-// when its dates are certain, after checking that the corpus does not
-// already hold the text.
+// Add a row only when its dates are certain, after checking that the
+// corpus does not already hold the text.
 var known = []Revision{
 	{
 		Law: "治安管理处罚法", Kind: Revised, Adopted: "2025-06-27", InForce: "2026-01-01",
@@ -41,6 +45,10 @@ var known = []Revision{
 	{
 		Law: "传染病防治法", Kind: Revised, Adopted: "2025-04-30", InForce: "2025-09-01",
 		Source: "2025年4月30日第十四届全国人民代表大会常务委员会第十五次会议修订",
+	},
+	{
+		Law: "食品安全法", Kind: Amended, Adopted: "2025-09-12", InForce: "2025-12-01",
+		Source: "2025年9月12日第十四届全国人民代表大会常务委员会第十七次会议《关于修改〈中华人民共和国食品安全法〉的决定》修正",
 	},
 	{
 		Law: "海商法", Kind: Revised, Adopted: "2025-10-28", InForce: "2026-05-01",

@@ -38,6 +38,12 @@ type ArticleRef struct {
 	// Evidence is a short phrase copied from the article's text that
 	// supports what the answer says.
 	Evidence string `yaml:"evidence,omitempty"`
+	// Checked is the date (YYYY-MM-DD) of a revision of the law against
+	// whose text the reference was checked, when that text is newer than
+	// the one loaded: the article reads the same in it, so the FAQ check
+	// does not flag the entry (residents still see the revision notice
+	// with the loaded text).
+	Checked string `yaml:"checked,omitempty"`
 }
 
 // Entry is one question with its plain-language answer.

@@ -10,20 +10,21 @@ import (
 // after the text the reference was checked against: the answer may
 // describe superseded law.
 type StaleRef struct {
-	Where    string // "entry <id> (<source>)" or "topic <id>"
+	Where    string // "问题 <id>（<source>）" or "专题 <id>"
 	Ref      ArticleRef
 	Version  string            // date of the text checked against, "" when none is at hand
 	Revision currency.Revision // the newer text
 }
 
-// String describes the problem for the person maintaining the pack.
+// String describes the problem, in Chinese, for the staff member who
+// maintains the pack.
 func (s StaleRef) String() string {
-	have := "no text of it is loaded"
+	have := "本机没有它的文本"
 	if s.Version != "" {
-		have = "the text checked against is of " + s.Version
+		have = "核对时依据的是" + s.Version + "的文本"
 	}
-	return fmt.Sprintf("%s: %s: the law was %s on %s (in force %s) but %s; check the answer against the new text",
-		s.Where, s.Ref, s.Revision.Kind, s.Revision.Adopted, s.Revision.InForce, have)
+	return fmt.Sprintf("%s：%s：该法已于%s%s（%s起施行），而%s；请按新法核对答案（核对无误后可在引用处写 checked: %s）",
+		s.Where, s.Ref, s.Revision.Adopted, s.Revision.Kind, s.Revision.InForce, have, s.Revision.Adopted)
 }
 
 // Stale lists the references of the pack's entries and topics to laws that
@@ -35,16 +36,17 @@ func (p *Pack) Stale(textDate func(law string) string) []StaleRef {
 	check := func(where string, refs []ArticleRef) {
 		for _, r := range refs {
 			v := textDate(r.Law)
-			if after := currency.After(r.Law, v); len(after) > 0 {
+			checked := max(v, r.Checked)
+			if after := currency.After(r.Law, checked); len(after) > 0 {
 				out = append(out, StaleRef{Where: where, Ref: r, Version: v, Revision: after[len(after)-1]})
 			}
 		}
 	}
 	for _, e := range p.Entries {
-		check("entry "+e.ID+" ("+e.Source+")", e.Articles)
+		check("常见问题 "+e.ID+"（"+e.Source+"）", e.Articles)
 	}
 	for _, t := range p.Topics {
-		check("topic "+t.ID, t.Articles)
+		check("专题 "+t.ID, t.Articles)
 	}
 	return out
 }

@@ -35,7 +35,7 @@ func TestStaleFlagsRevisedLaw(t *testing.T) {
 		t.Fatalf("Stale = %v", stale)
 	}
 	msg := stale[0].String()
-	for _, want := range []string{"entry fight-detention (office.yaml:", "《治安管理处罚法》第四十三条", "2025-06-27", "2012-10-26"} {
+	for _, want := range []string{"常见问题 fight-detention（office.yaml:", "《治安管理处罚法》第四十三条", "2025-06-27", "2012-10-26", "checked: 2025-06-27"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q: %s", want, msg)
 		}
@@ -45,6 +45,14 @@ func TestStaleFlagsRevisedLaw(t *testing.T) {
 	if stale := p.Stale(func(law string) string { return dates[law] }); len(stale) != 0 {
 		t.Errorf("checked against the new text, still flagged: %v", stale)
 	}
+	// A reference checked against the new text is fine with the old one
+	// loaded.
+	dates["治安管理处罚法"] = "2012-10-26"
+	p.Entries[0].Articles[0].Checked = "2025-06-27"
+	if stale := p.Stale(func(law string) string { return dates[law] }); len(stale) != 0 {
+		t.Errorf("checked against the new text by date, still flagged: %v", stale)
+	}
+	p.Entries[0].Articles[0].Checked = ""
 	// A law that is in the table but of which no text is at hand is flagged.
 	if stale := p.Stale(func(string) string { return "" }); len(stale) != 1 {
 		t.Errorf("without texts: %v", stale)

@@ -102,6 +102,9 @@ func TestRegenerate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("regenerating reads the whole corpus")
 	}
+	if raceDetector && os.Getenv("PUFABOT_LONG_TESTS") == "" {
+		t.Skip("regenerating under -race takes minutes (PUFABOT_LONG_TESTS=1 runs it)")
+	}
 	laws := shared.LawsDir(t)
 	o, err := build.Generate(laws)
 	if err != nil {

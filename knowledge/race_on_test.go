@@ -1,0 +1,7 @@
+//go:build race
+
+package knowledge
+
+// raceDetector is set under -race, where building the index of the
+// built-in laws takes minutes instead of seconds.
+const raceDetector = true
