@@ -318,8 +318,7 @@ func (b *Bot) cmdClose(ctx context.Context, mc *msgCtx, arg string) error {
 	} else {
 		return b.reply(ctx, mc, msgCloseUsage, nil)
 	}
-	office, ok := b.offices.scope(mc.from.ID, mc.chat.ID)
-	if cur, err := b.db.GetTicket(ctx, id); err == nil && (!ok || (office != store.AllOffices && cur.Office != office)) {
+	if cur, err := b.db.GetTicket(ctx, id); err == nil && !b.offices.mayHandle(mc.from.ID, cur.Office) {
 		// Another office's ticket is none of this staff member's business.
 		return b.reply(ctx, mc, msgTicketNotFound(id), nil)
 	}
@@ -352,6 +351,14 @@ func (b *Bot) cmdTickets(ctx context.Context, mc *msgCtx) error {
 	ts, err := b.db.Office(office).ActiveTickets(ctx)
 	if err != nil {
 		return err
+	}
+	if b.offices.multi && office == b.offices.list[0].ID {
+		// Tickets of no office (the web page's) come to the first office.
+		more, err := b.db.Office("").ActiveTickets(ctx)
+		if err != nil {
+			return err
+		}
+		ts = append(ts, more...)
 	}
 	if len(ts) == 0 {
 		return b.reply(ctx, mc, msgNoTickets, nil)

@@ -152,10 +152,15 @@ func (d *offices) scope(userID, chatID int64) (office string, ok bool) {
 	return "", false
 }
 
-// mayHandle reports whether userID may answer or close a ticket of office.
+// mayHandle reports whether userID may act on a record of office: answer
+// or close its ticket, change its group. Records of no office are handled
+// by the first office listed, which receives their hand-overs.
 func (d *offices) mayHandle(userID int64, office string) bool {
 	if !d.multi || d.county[userID] {
 		return true
+	}
+	if office == "" {
+		return containsID(d.list[0].Admins, userID)
 	}
 	of, ok := d.get(office)
 	return ok && containsID(of.Admins, userID)

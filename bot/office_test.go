@@ -177,6 +177,21 @@ func TestOfficesJoinAndRouting(t *testing.T) {
 	if c, err := h.db.GetChat(ctx, village); err != nil || c.Office != "xintian" {
 		t.Fatalf("group %+v, %v", c, err)
 	}
+	// Another office's staff may not take the group over.
+	h.send(groupMessage(90004, shiqiaoAdmin, "/register_group"))
+	if h.last(village) != msgStaffOnly {
+		t.Fatalf("shiqiao staff re-registering xintian's group got %q", h.last(village))
+	}
+	h.send(groupMessage(90005, shiqiaoAdmin, "/unregister_group"))
+	if c, _ := h.db.GetChat(ctx, village); !c.Registered || c.Office != "xintian" {
+		t.Fatalf("shiqiao staff changed xintian's group: %+v", c)
+	}
+	// County staff name the office; a wrong name registers nothing.
+	h.send(groupMessage(90003, countyAdmin, "/register_group nowhere"))
+	contains(t, h.last(village), msgUnknownOffice)
+	if c, _ := h.db.GetChat(ctx, village); c.Office != "xintian" {
+		t.Fatalf("a wrong office id changed the group's office to %q", c.Office)
+	}
 	h.send(groupMessage(90002, dora, "/ask 离婚"))
 	var office string
 	if err := h.db.SQL().QueryRow(`SELECT office FROM consultations ORDER BY id DESC LIMIT 1`).Scan(&office); err != nil || office != "xintian" {
@@ -255,5 +270,30 @@ func TestOfficeStatsChart(t *testing.T) {
 	}
 	if calls := h.srv.Calls("sendPhoto"); len(calls) != 3 || calls[0].Form.Get("caption") != "xintian" {
 		t.Fatalf("photos: %d", len(calls))
+	}
+}
+
+// A ticket of no office (opened on the web page, which has no office
+// choice) goes to the first office listed, whose staff handle it.
+func TestTicketOfNoOfficeGoesToTheFirstOffice(t *testing.T) {
+	h := newHarness(t, countyOptions)
+	b := h.start()
+	ctx := context.Background()
+	id, err := h.db.OpenTicket(ctx, store.Ticket{Question: "网页上的问题"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, _ := h.db.GetTicket(ctx, id)
+	if err := b.AnnounceTicket(ctx, tk); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, h.last(shiqiaoStaff), "网页上的问题")
+	h.say(shiqiaoStaff, shiqiaoAdmin, "/tickets")
+	contains(t, h.last(shiqiaoStaff), fmt.Sprintf("#%d", id))
+	h.say(xintianAdmin, xintianAdmin, fmt.Sprintf("/close %d", id))
+	contains(t, h.last(xintianAdmin), "没有找到")
+	h.say(shiqiaoAdmin, shiqiaoAdmin, fmt.Sprintf("/close %d", id))
+	if tk, _ := h.db.GetTicket(ctx, id); tk.Status != store.TicketClosed {
+		t.Fatal("the first office's staff could not close a ticket of no office")
 	}
 }

@@ -49,6 +49,11 @@ func (b *Bot) staffCommand(ctx context.Context, mc *msgCtx, c command) error {
 // cmdRegisterGroup registers (or unregisters) a village group for
 // campaigns.
 func (b *Bot) cmdRegisterGroup(ctx context.Context, mc *msgCtx, register bool, arg string) error {
+	// A group another office registered is that office's (or the
+	// county's) to change.
+	if c, err := b.db.GetChat(ctx, mc.chat.ID); err == nil && c.Registered && !b.offices.mayHandle(mc.from.ID, c.Office) {
+		return b.refuse(ctx, mc, "register_group")
+	}
 	if register {
 		office, err := b.registerGroupOffice(mc.from.ID, arg)
 		if err != nil {

@@ -42,7 +42,8 @@ type Chat struct {
 	// Registered is true for a group that staff registered for campaigns.
 	Registered bool
 	// BlockedAt is when Telegram last refused delivery (the user blocked
-	// the bot or removed it from the group); zero when deliverable.
+	// the bot or removed it from the group); zero when deliverable. A
+	// private chat keeps no time: its BlockedAt is the Unix epoch.
 	BlockedAt time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -103,7 +104,10 @@ func (db *DB) MarkBlocked(ctx context.Context, chatID int64) (bool, error) {
 	changed := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
-		res, err := tx.ExecContext(ctx, `UPDATE chats SET blocked_at = ?, updated_at = CASE kind WHEN 'private' THEN 0 ELSE ? END
+		// A private chat records the fact without the time (0), which
+		// could be matched with the resident's last consultation.
+		res, err := tx.ExecContext(ctx, `UPDATE chats SET blocked_at = CASE kind WHEN 'private' THEN 0 ELSE ? END,
+updated_at = CASE kind WHEN 'private' THEN 0 ELSE ? END
 WHERE chat_id = ? AND blocked_at IS NULL`, now, now, chatID)
 		if err != nil {
 			return err

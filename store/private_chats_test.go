@@ -258,3 +258,85 @@ func TestRelayAfterCloseKeepsNoChatID(t *testing.T) {
 		t.Errorf("reply to the late relay finds %+v, %v", got, err)
 	}
 }
+
+// TestBlockedResidentKeepsNoTime: a subscriber who blocks the bot stays
+// counted as blocked, without the time it happened next to the chat id;
+// a group keeps its time.
+func TestBlockedResidentKeepsNoTime(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	db.Now = func() time.Time { return time.Unix(1_800_000_123, 0) }
+	seedChat(t, db, 5150, "private", false, "*")
+	seedChat(t, db, -5150, "group", true)
+	for _, id := range []int64{5150, -5150} {
+		if changed, err := db.MarkBlocked(ctx, id); err != nil || !changed {
+			t.Fatalf("MarkBlocked(%d) = %v, %v", id, changed, err)
+		}
+	}
+	var private, group int64
+	db.SQL().QueryRow(`SELECT blocked_at FROM chats WHERE chat_id = 5150`).Scan(&private)
+	db.SQL().QueryRow(`SELECT blocked_at FROM chats WHERE chat_id = -5150`).Scan(&group)
+	if private != 0 || group != 1_800_000_123 {
+		t.Errorf("blocked_at = %d (resident), %d (group); want 0 and the time", private, group)
+	}
+	if c, err := db.CountChats(ctx); err != nil || c.Blocked != 2 || c.Subscribers != 0 {
+		t.Errorf("counts = %+v, %v; want 2 blocked, no reachable subscriber", c, err)
+	}
+	if c, _ := db.GetChat(ctx, 5150); c.BlockedAt.IsZero() {
+		t.Error("the blocked resident's chat reads as deliverable")
+	}
+	// Writing again unblocks.
+	if err := db.UpsertChat(ctx, Chat{ID: 5150, Kind: ChatPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := db.Subscribers(ctx, AllTopics); len(ids) != 1 || ids[0] != 5150 {
+		t.Errorf("subscribers after unblocking = %v", ids)
+	}
+}
+
+// TestRetentionClosesIdleTickets: a ticket left answered (or open and no
+// longer announced) for IdleTicketDays is closed by the retention job,
+// dropping its chat id; one with recent activity stays.
+func TestRetentionClosesIdleTickets(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	now := time.Unix(1_800_000_000, 0)
+	db.Now = func() time.Time { return now }
+	idle, err := db.OpenTicket(ctx, Ticket{ChatID: 6001, Resident: "p1", Question: "q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkTicketReplied(ctx, idle); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddTicketRelay(ctx, idle, 6001, 5); err != nil {
+		t.Fatal(err)
+	}
+	active, err := db.OpenTicket(ctx, Ticket{ChatID: 6002, Resident: "p2", Question: "q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkTicketReplied(ctx, active); err != nil {
+		t.Fatal(err)
+	}
+	// 29 days later the resident writes back on the second one.
+	now = now.AddDate(0, 0, 29)
+	if err := db.AddTicketMessage(ctx, active, -100777, 99); err != nil {
+		t.Fatal(err)
+	}
+	now = now.AddDate(0, 0, 2)
+	if err := RunRetention(ctx, db, 180, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := db.GetTicket(ctx, idle); tk.Status != TicketClosed || tk.ChatID != 0 {
+		t.Errorf("idle ticket = %+v, want closed without its chat id", tk)
+	}
+	var raw int
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM ticket_relays WHERE chat_id = 6001`).Scan(&raw)
+	if raw != 0 {
+		t.Error("the idle ticket's relay keeps the chat id")
+	}
+	if tk, _ := db.GetTicket(ctx, active); tk.Status != TicketAnswered || tk.ChatID != 6002 {
+		t.Errorf("active ticket = %+v, want still answered", tk)
+	}
+}

@@ -53,7 +53,8 @@ func (db *DB) PurgeQuestions(ctx context.Context, before time.Time) (int64, erro
 const MaxRetainDays = 36500
 
 // RunRetention applies the privacy retention period once: question text
-// older than retainDays days before now() is deleted. serve calls it daily
+// older than retainDays days before now() is deleted, and tickets idle for
+// IdleTicketDays are closed (dropping their chat id). serve calls it daily
 // and passes its own logger (which masks secrets); nil logs nothing.
 func RunRetention(ctx context.Context, db *DB, retainDays int, now func() time.Time, log *slog.Logger) error {
 	if retainDays < 1 || retainDays > MaxRetainDays {
@@ -71,9 +72,16 @@ func RunRetention(ctx context.Context, db *DB, retainDays int, now func() time.T
 	if err != nil {
 		return fmt.Errorf("store: retention: %w", err)
 	}
+	idle, err := db.CloseIdleTickets(ctx, at.AddDate(0, 0, -IdleTicketDays))
+	if err != nil {
+		return fmt.Errorf("store: retention: %w", err)
+	}
 	if log == nil {
 		return nil
 	}
 	log.InfoContext(ctx, "question text purged", slog.Int64("rows", n), slog.Time("before", cutoff), slog.Int("retain_days", retainDays))
+	if idle > 0 {
+		log.InfoContext(ctx, "idle tickets closed", slog.Int("tickets", idle), slog.Int("idle_days", IdleTicketDays))
+	}
 	return nil
 }

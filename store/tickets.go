@@ -50,8 +50,8 @@ func (db *DB) OpenTicket(ctx context.Context, t Ticket) (int64, error) {
 		if t.ChatID != 0 {
 			chat = t.ChatID
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO tickets(consultation_id, chat_id, resident, question, answer, status, created_at, announced_at, office)
-VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`, cons, chat, t.Resident, t.Question, t.Answer, now, now, t.Office).Scan(&id)
+		return tx.QueryRowContext(ctx, `INSERT INTO tickets(consultation_id, chat_id, resident, question, answer, status, created_at, announced_at, active_at, office)
+VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id`, cons, chat, t.Resident, t.Question, t.Answer, now, now, now, t.Office).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: open ticket: %w", err)
@@ -139,14 +139,14 @@ func (db *DB) DueTickets(ctx context.Context, announcedBefore time.Time) ([]Tick
 
 // MarkTicketAnnounced records that staff were just told about the ticket.
 func (db *DB) MarkTicketAnnounced(ctx context.Context, id int64) error {
-	return db.ticketExec(ctx, id, `UPDATE tickets SET announced_at = ? WHERE id = ?`, db.now(), id)
+	return db.ticketExec(ctx, id, `UPDATE tickets SET announced_at = ?1, active_at = ?1 WHERE id = ?2`, db.now(), id)
 }
 
 // MarkTicketReplied records a staff reply: the first reply time is kept and
 // an open ticket becomes answered.
 func (db *DB) MarkTicketReplied(ctx context.Context, id int64) error {
-	return db.ticketExec(ctx, id, `UPDATE tickets SET first_reply_at = COALESCE(first_reply_at, ?),
-status = CASE status WHEN 'open' THEN 'answered' ELSE status END WHERE id = ?`, db.now(), id)
+	return db.ticketExec(ctx, id, `UPDATE tickets SET first_reply_at = COALESCE(first_reply_at, ?1), active_at = ?1,
+status = CASE status WHEN 'open' THEN 'answered' ELSE status END WHERE id = ?2`, db.now(), id)
 }
 
 // ReopenTicket makes a closed ticket answered again: the resident wrote
@@ -158,7 +158,7 @@ func (db *DB) ReopenTicket(ctx context.Context, id, chatID int64) error {
 		chat = chatID
 	}
 	return db.ticketExec(ctx, id, `UPDATE tickets SET status = CASE WHEN first_reply_at IS NULL THEN 'open' ELSE 'answered' END,
-closed_at = NULL, announced_at = ?, chat_id = COALESCE(?, chat_id) WHERE id = ? AND status = 'closed'`, db.now(), chat, id)
+closed_at = NULL, announced_at = ?1, active_at = ?1, chat_id = COALESCE(?2, chat_id) WHERE id = ?3 AND status = 'closed'`, db.now(), chat, id)
 }
 
 // CloseTicket closes a ticket and returns it. closed is false when it was
@@ -167,12 +167,20 @@ closed_at = NULL, announced_at = ?, chat_id = COALESCE(?, chat_id) WHERE id = ? 
 // relayed messages keep only a RelayRef, so that a reply to one still
 // reopens it; the returned ChatID is the one it had, to tell the resident.
 func (db *DB) CloseTicket(ctx context.Context, id int64) (t Ticket, closed bool, err error) {
+	return db.closeTicket(ctx, id, 0)
+}
+
+// closeTicket is CloseTicket; with idleBefore > 0 it closes the ticket
+// only if it has seen no activity since (it may have meanwhile).
+func (db *DB) closeTicket(ctx context.Context, id, idleBefore int64) (t Ticket, closed bool, err error) {
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		t, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = ?`, id))
+		var active int64
+		row := tx.QueryRowContext(ctx, `SELECT `+ticketColumns+`, active_at FROM tickets WHERE id = ?`, id)
+		t, err = scanTicket(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &active)...) }))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
-		if err != nil || t.Status == TicketClosed {
+		if err != nil || t.Status == TicketClosed || (idleBefore > 0 && active >= idleBefore) {
 			return err
 		}
 		now := db.now()
@@ -252,8 +260,13 @@ func (db *DB) ticketExec(ctx context.Context, id int64, q string, args ...any) e
 // reminder or a follow-up) to its ticket, so a staff reply to it reaches
 // the resident.
 func (db *DB) AddTicketMessage(ctx context.Context, ticketID, chatID int64, messageID int) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO ticket_messages(chat_id, message_id, ticket_id) VALUES (?, ?, ?)
-ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, chatID, messageID, ticketID)
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_messages(chat_id, message_id, ticket_id) VALUES (?, ?, ?)
+ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, chatID, messageID, ticketID); err != nil {
+			return err
+		}
+		return db.touchTicket(ctx, tx, ticketID)
+	})
 	if err != nil {
 		return fmt.Errorf("store: ticket message: %w", err)
 	}
@@ -293,7 +306,10 @@ func (db *DB) AddTicketRelay(ctx context.Context, ticketID, chatID int64, messag
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_relays(chat_id, message_id, ticket_id) VALUES (?, ?, ?)
 ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, stored, messageID, ticketID)
-		return err
+		if err != nil {
+			return err
+		}
+		return db.touchTicket(ctx, tx, ticketID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: ticket relay: %w", err)
@@ -306,4 +322,55 @@ ON CONFLICT(chat_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id`, 
 func (db *DB) TicketForRelay(ctx context.Context, chatID int64, messageID int) (Ticket, error) {
 	return db.oneTicket(ctx, "ticket for relay", `WHERE id = (SELECT ticket_id FROM ticket_relays
 WHERE chat_id IN (?, ?) AND message_id = ? ORDER BY chat_id = ? DESC LIMIT 1)`, chatID, db.RelayRef(chatID, messageID), messageID, chatID)
+}
+
+// scanFunc adapts a function to scanTicket's row.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// touchTicket records activity on a ticket (see CloseIdleTickets).
+func (db *DB) touchTicket(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE tickets SET active_at = ? WHERE id = ?`, db.now(), id)
+	return err
+}
+
+// IdleTicketDays is how long a ticket that is not closed may stay without
+// activity (no announcement, reply or message either way) before the
+// retention job closes it: a forgotten ticket must not keep its resident's
+// chat id and pseudonym forever.
+const IdleTicketDays = 30
+
+// CloseIdleTickets closes, as CloseTicket does, every ticket not closed
+// whose last activity was before the cut-off, and returns how many. Open
+// tickets staff have not answered are announced again and again, so they
+// are never idle.
+func (db *DB) CloseIdleTickets(ctx context.Context, before time.Time) (int, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id FROM tickets WHERE status <> 'closed' AND active_at < ? ORDER BY id`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("store: idle tickets: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("store: idle tickets: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, fmt.Errorf("store: idle tickets: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		_, closed, err := db.closeTicket(ctx, id, before.Unix())
+		if err != nil {
+			return n, err
+		}
+		if closed {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -120,7 +120,11 @@ func campaignsList(ctx context.Context, e *env, args []string) error {
 		if c.From != "" || c.To != "" {
 			window = c.From + ".." + c.To
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, when, c.Cron, window, c.AudienceOrDefault(), c.DisplayTitle())
+		audience := c.AudienceOrDefault()
+		if c.Office != "" {
+			audience += " of " + c.Office // an office's own campaign
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, when, c.Cron, window, audience, c.DisplayTitle())
 	}
 	return tw.Flush()
 }

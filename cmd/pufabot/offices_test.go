@@ -82,3 +82,49 @@ func TestReportByOffice(t *testing.T) {
 		t.Errorf("unknown office: %v %s", err, stderr)
 	}
 }
+
+func TestCampaignsListShowsOfficeCampaigns(t *testing.T) {
+	env := countyEnv(t)
+	cfg, err := os.ReadFile(env.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = []byte(strings.Replace(string(cfg), "    staff_chat: -1002\n", `    staff_chat: -1002
+    campaigns:
+      - id: xintian-market
+        title: 新田赶集日普法
+        cron: "0 9 1 * *"
+        message: 赶集日普法
+`, 1))
+	if err := os.WriteFile(env.config, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if stderr, err := env.run(t, &out, "campaigns", "list"); err != nil {
+		t.Fatalf("campaigns list: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out.String(), "xintian-market") || !strings.Contains(out.String(), "subscribers of xintian") {
+		t.Errorf("campaigns list:\n%s", out.String())
+	}
+}
+
+// A single township's `report --office all` is one row and its total.
+func TestReportByOfficeWithoutOffices(t *testing.T) {
+	env := newReportEnv(t)
+	var out bytes.Buffer
+	if _, err := env.run(t, &out, "consult", "add", "--topic", "family", "--channel", "visit", "--date", "2026-03-02", "--count", "2"); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if stderr, err := env.run(t, &out, "report", "--month", "2026-03", "--office", "all", "--format", "csv"); err != nil {
+		t.Fatalf("report --office all: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{",司法所,2,", ",合计,2,"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("CSV lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := env.run(t, &out, "report", "--office", "shiqiao"); err == nil {
+		t.Error("--office ID without offices configured was accepted")
+	}
+}
