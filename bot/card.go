@@ -133,6 +133,9 @@ func hitList(hits []knowledge.Hit, first int) string {
 		if h.Superseded {
 			line += "（旧版本）"
 		}
+		if !h.Loaded {
+			line += esc(knowledge.NotLoadedNote)
+		}
 		if sn := oneLine(h.Snippet); sn != "" {
 			line += "\n" + esc(sn)
 		}

@@ -23,6 +23,7 @@ import (
 const (
 	carol int64 = 7034219587 // a resident who only asks and presses buttons
 	dave  int64 = 5550001234 // a subscriber who receives a campaign, then leaves
+	erin  int64 = 6120004417 // a subscriber who asks, then blocks the bot
 )
 
 // TestPrivateChatKeptOnlyWhileNeeded: a private chat's id is stored while
@@ -135,6 +136,9 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 	// is on its way to him.
 	h.say(dave, dave, "/subscribe all")
 	h.say(dave, dave, "离婚")
+	// erin subscribes, asks, and blocks the bot before the campaign.
+	h.say(erin, erin, "/subscribe all")
+	h.say(erin, erin, "宅基地纠纷")
 	occ, err := h.db.AddOccurrence(ctx, store.Occurrence{CampaignID: "3-15", ScheduledAt: h.clock.Now(), Message: "3·15 提醒"})
 	if err != nil {
 		t.Fatal(err)
@@ -144,10 +148,15 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 	}
 	h.say(dave, dave, "/unsubscribe all")
 	h.srv.Block(dave)
-	for _, id := range []int64{alice, dave} {
+	h.srv.Block(erin)
+	for _, id := range []int64{alice, dave, erin} {
 		r := store.DeliveryResult{Status: store.DeliverySent}
 		if err := h.b.SendCampaign(ctx, id, "3·15 提醒", nil); err != nil {
 			r = store.DeliveryResult{Status: store.DeliveryBlocked, Error: err.Error()}
+			// as the scheduler does
+			if _, err := h.db.MarkBlocked(ctx, id); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := h.db.RecordDelivery(ctx, occ.ID, id, r); err != nil {
 			t.Fatal(err)
@@ -155,8 +164,11 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 	}
 	var blocked int
 	h.db.SQL().QueryRow(`SELECT COUNT(*) FROM deliveries WHERE status = 'blocked' AND error <> ''`).Scan(&blocked)
-	if blocked != 1 {
-		t.Fatalf("%d blocked deliveries with an error, want dave's", blocked)
+	if blocked != 2 {
+		t.Fatalf("%d blocked deliveries with an error, want dave's and erin's", blocked)
+	}
+	if c, err := h.db.CountChats(ctx); err != nil || c.Blocked != 1 {
+		t.Fatalf("chat counts = %+v, %v; want erin counted as blocked", c, err)
 	}
 	// A question in a village group.
 	h.send(groupMessage(1, carol, "@pufa_test_bot 宅基地纠纷"))
@@ -189,20 +201,20 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 	defer raw.Close()
 	dump := dumpTables(t, raw)
 
-	residents := map[int64]string{alice: "alice", bob: "bob", carol: "carol", dave: "dave"}
+	residents := map[int64]string{alice: "alice", bob: "bob", carol: "carol", dave: "dave", erin: "erin"}
 	pseudonyms := map[string]bool{}
 	for _, row := range dump["consultations"] {
 		if p, _ := row["resident"].(string); p != "" {
 			pseudonyms[p] = true
 		}
 	}
-	if len(pseudonyms) != 4 {
-		t.Fatalf("%d residents in consultations, want 4 (the simulation did not run as planned)", len(pseudonyms))
+	if len(pseudonyms) != 5 {
+		t.Fatalf("%d residents in consultations, want 5 (the simulation did not run as planned)", len(pseudonyms))
 	}
 
-	// 1. No row holds a resident's Telegram id except alice's
-	// subscription, and those rows hold nothing else: no time, no
-	// pseudonym, no consultation or ticket number.
+	// 1. No row holds a resident's Telegram id except alice's and erin's
+	// subscriptions (erin's marked blocked), and those rows hold nothing
+	// else: no time, no pseudonym, no consultation or ticket number.
 	for table, rows := range dump {
 		for _, row := range rows {
 			var who []string
@@ -214,19 +226,19 @@ func TestDatabaseAloneLinksNoConsultationToATelegramID(t *testing.T) {
 			if len(who) == 0 {
 				continue
 			}
-			if !(table == "chats" || table == "subscriptions") || len(who) != 1 || who[0] != "alice" {
+			if !(table == "chats" || table == "subscriptions") || len(who) != 1 || (who[0] != "alice" && who[0] != "erin") {
 				t.Errorf("%s row %v holds the Telegram id of %v", table, row, who)
 				continue
 			}
 			for col, v := range row {
 				switch x := v.(type) {
 				case int64:
-					if x != alice && x != 0 && x != 1 {
-						t.Errorf("%s row of alice's chat holds %s = %d", table, col, x)
+					if residents[x] != who[0] && x != 0 && x != 1 {
+						t.Errorf("%s row of %s's chat holds %s = %d", table, who[0], col, x)
 					}
 				case string:
 					if pseudonyms[x] || len(x) > 16 {
-						t.Errorf("%s row of alice's chat holds %s = %q", table, col, x)
+						t.Errorf("%s row of %s's chat holds %s = %q", table, who[0], col, x)
 					}
 				}
 			}

@@ -42,6 +42,10 @@ type Hit struct {
 	// known revision newer than this text is in force.
 	Superseded bool `json:"superseded"`
 	Repealed   bool `json:"repealed,omitempty"`
+	// Loaded is false for an article a curated answer cites whose text is
+	// not in the index (a regulation not imported, or no corpus at all):
+	// only its citation is known, so it has no id, version or text.
+	Loaded bool `json:"loaded"`
 	// Currency warns that the law was revised after this text, which is
 	// the newest loaded (nil when no such revision is known). In JSON it
 	// is given once per law, in Answer.Currency.

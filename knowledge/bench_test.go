@@ -112,3 +112,19 @@ func BenchmarkOpenIndex(b *testing.B) {
 		e.Close()
 	}
 }
+
+// BenchmarkVerifyIndex measures the part of BenchmarkOpenIndex that checks
+// the size and checksum of every index file (verify.go).
+func BenchmarkVerifyIndex(b *testing.B) {
+	dir := filepath.Join(evalOptions(b).DataDir, indexDirName)
+	m, err := readMeta(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := verifyFiles(dir, m.Files); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

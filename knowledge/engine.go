@@ -311,6 +311,7 @@ func (e *Engine) hit(ai int32, score float64, terms []string) Hit {
 		Version:    l.Version,
 		Category:   l.Category,
 		Superseded: l.Superseded,
+		Loaded:     true,
 		Score:      score,
 	}
 	e.date(&h, a.Law)
@@ -355,7 +356,7 @@ func (e *Engine) SearchExcluding(ctx context.Context, q string, k int, skip func
 		// keeps the measured latency that of ranking.
 		a := e.snap.Articles[r.art]
 		l := e.snap.Laws[a.Law]
-		out[i] = Hit{ID: a.ID, Law: l.Title, LawID: l.ID, Article: a.Number, Suffix: a.Suffix, Category: l.Category, Score: r.score}
+		out[i] = Hit{ID: a.ID, Law: l.Title, LawID: l.ID, Article: a.Number, Suffix: a.Suffix, Category: l.Category, Loaded: true, Score: r.score}
 	}
 	return out, nil
 }

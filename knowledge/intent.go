@@ -456,11 +456,12 @@ func (e *Engine) statuteTerms(cleaned string) int {
 // without cues (see TestIntentGate for the trade-off).
 const legalThreshold = 2.0
 
-// faqEvidence is what a direct match with a curated question adds: enough
-// on its own, since a resident asking one of the FAQ's own questions in
-// their words asks a legal question (short chatter that resembles a short
-// FAQ phrasing stays below faqDirect).
-const faqEvidence = 2.0
+// faqEvidence is what a direct match with a curated question adds: one and
+// a half points, so a resident asking one of the FAQ's own questions in
+// their words passes with any other sign of a legal matter, while short
+// chatter that happens to resemble a short FAQ phrasing (微信怎么转账) does
+// not pass on that alone.
+const faqEvidence = 1.5
 
 // legalEvidence scores how much a message looks like a legal question:
 // its cue words, its statute vocabulary and a close FAQ match.

@@ -89,6 +89,9 @@ func writeHits(b *strings.Builder, hits []Hit) {
 		if h.Superseded {
 			b.WriteString("（旧版本）")
 		}
+		if !h.Loaded {
+			b.WriteString(NotLoadedNote)
+		}
 		b.WriteString("\n")
 		if h.Snippet != "" {
 			b.WriteString("   ")
@@ -97,6 +100,11 @@ func writeHits(b *strings.Builder, hits []Hit) {
 		}
 	}
 }
+
+// NotLoadedNote follows the citation of an article whose text is not
+// loaded (Hit.Loaded false), so nobody takes the bare citation for a
+// quoted article.
+const NotLoadedNote = "（本机未收录该法规原文，请以官方文本为准）"
 
 // NotFoundText answers a question nothing relevant was found for, and a
 // message that is not a legal question.

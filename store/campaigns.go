@@ -288,18 +288,19 @@ func (db *DB) StartOccurrence(ctx context.Context, id int64) (Occurrence, error)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, q, args...)
+		// Each delivery keeps its recipient's office, for office reports.
+		rows, err := tx.QueryContext(ctx, `SELECT a.chat_id, `+chatOfficeOf("a.chat_id")+` FROM (`+q+`) AS a`, args...)
 		if err != nil {
 			return fmt.Errorf("snapshot recipients: %w", err)
 		}
-		var ids []int64
+		var ids []recipient
 		for rows.Next() {
-			var chat int64
-			if err := rows.Scan(&chat); err != nil {
+			var r recipient
+			if err := rows.Scan(&r.chat, &r.office); err != nil {
 				rows.Close()
 				return fmt.Errorf("snapshot recipients: %w", err)
 			}
-			ids = append(ids, chat)
+			ids = append(ids, r)
 		}
 		if err := rows.Close(); err != nil {
 			return fmt.Errorf("snapshot recipients: %w", err)
@@ -307,13 +308,9 @@ func (db *DB) StartOccurrence(ctx context.Context, id int64) (Occurrence, error)
 		// Rows are stored in an order that tells nothing about the chat
 		// ids (see deliveryOrder): in chat id order, the finished
 		// deliveries' stand-ins zipped with the sorted subscribers would
-		// tell whose is whose. Each delivery keeps its recipient's
-		// office, for office reports.
-		sort.Slice(ids, func(i, j int) bool { return db.deliveryOrder(ids[i]) < db.deliveryOrder(ids[j]) })
-		for _, chat := range ids {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id, office) VALUES (?, ?, `+chatOffice+`)`, id, chat, chat); err != nil {
-				return fmt.Errorf("snapshot recipients: %w", err)
-			}
+		// tell whose is whose.
+		if err := db.insertDeliveries(ctx, tx, id, ids); err != nil {
+			return fmt.Errorf("snapshot recipients: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE occurrences SET status = 'running' WHERE id = ?`, id); err != nil {
 			return err
@@ -325,6 +322,45 @@ func (db *DB) StartOccurrence(ctx context.Context, id int64) (Occurrence, error)
 		return o, fmt.Errorf("store: start occurrence %d: %w", id, err)
 	}
 	return o, nil
+}
+
+// snapshotBatch is how many deliveries one INSERT stores.
+const snapshotBatch = 500
+
+// recipient is a chat an occurrence goes to, with its office.
+type recipient struct {
+	chat   int64
+	office string
+}
+
+// insertDeliveries stores an occurrence's recipients in deliveryOrder.
+func (db *DB) insertDeliveries(ctx context.Context, tx *sql.Tx, occurrenceID int64, to []recipient) error {
+	order := make(map[int64]int64, len(to))
+	for _, r := range to {
+		order[r.chat] = db.deliveryOrder(r.chat)
+	}
+	sort.Slice(to, func(i, j int) bool { return order[to[i].chat] < order[to[j].chat] })
+	for len(to) > 0 {
+		// A few fixed batch sizes: each is one query text (PostgreSQL's
+		// rewrite caches them).
+		n := 1
+		for _, size := range []int{snapshotBatch, 100, 20} {
+			if len(to) >= size {
+				n = size
+				break
+			}
+		}
+		q := `INSERT OR IGNORE INTO deliveries(occurrence_id, chat_id, office) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, n-1)
+		args := make([]any, 0, 3*n)
+		for _, r := range to[:n] {
+			args = append(args, occurrenceID, r.chat, r.office)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		to = to[n:]
+	}
+	return nil
 }
 
 // SkipOccurrence marks a pending occurrence skipped (missed while no

@@ -124,29 +124,6 @@ func (v OfficeOf) ActiveTickets(ctx context.Context) ([]Ticket, error) {
 	return v.db.ticketList(ctx, "active tickets", `WHERE status <> 'closed' AND office = ? ORDER BY id`, v.office)
 }
 
-// OfficeIDs lists the offices that have any record (consultation, ticket,
-// chat or resident), sorted; "" is the implicit office.
-func (db *DB) OfficeIDs(ctx context.Context) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT office FROM consultations UNION SELECT office FROM tickets
-UNION SELECT office FROM chats UNION SELECT office FROM resident_offices ORDER BY 1`)
-	if err != nil {
-		return nil, fmt.Errorf("store: office ids: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: office ids: %w", err)
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: office ids: %w", err)
-	}
-	return out, nil
-}
-
 // chatOfficeOf is an expression for the office of the chat whose id is the
 // column col.
 func chatOfficeOf(col string) string {

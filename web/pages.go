@@ -110,6 +110,7 @@ func numbered(hits []knowledge.Hit, first int) []hitView {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
+		"notLoaded": func() string { return knowledge.NotLoadedNote },
 		"paras": func(text string) []string {
 			var out []string
 			for _, p := range strings.Split(strings.TrimSpace(text), "\n") {

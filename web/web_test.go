@@ -543,3 +543,21 @@ func TestCurrencyWarningsShowOnThePage(t *testing.T) {
 		t.Fatalf("page lacks the currency warning %q:\n%s", a.Currency[0].Text, r.body)
 	}
 }
+
+// TestNotLoadedArticleHasNoFullTextLink: an article a curated answer cites
+// whose text is not loaded is said to be so, with no link to a page that
+// cannot exist.
+func TestNotLoadedArticleHasNoFullTextLink(t *testing.T) {
+	h := newHarness(t)
+	c := h.browser()
+	r := h.form(c, "/ask", url.Values{"q": {"老板拖欠工资不给，怎么讨？"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, "劳动保障监察条例") {
+		t.Fatalf("answer page %d: %s", r.status, r.body)
+	}
+	if !strings.Contains(r.body, knowledge.NotLoadedNote) {
+		t.Errorf("page does not say the text is not loaded: %s", r.body)
+	}
+	if strings.Contains(r.body, `href="/articles/"`) {
+		t.Errorf("page links to an article without an id: %s", r.body)
+	}
+}

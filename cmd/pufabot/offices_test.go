@@ -107,3 +107,24 @@ func TestCampaignsListShowsOfficeCampaigns(t *testing.T) {
 		t.Errorf("campaigns list:\n%s", out.String())
 	}
 }
+
+// A single township's `report --office all` is one row and its total.
+func TestReportByOfficeWithoutOffices(t *testing.T) {
+	env := newReportEnv(t)
+	var out bytes.Buffer
+	if _, err := env.run(t, &out, "consult", "add", "--topic", "family", "--channel", "visit", "--date", "2026-03-02", "--count", "2"); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if stderr, err := env.run(t, &out, "report", "--month", "2026-03", "--office", "all", "--format", "csv"); err != nil {
+		t.Fatalf("report --office all: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{",司法所,2,", ",合计,2,"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("CSV lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := env.run(t, &out, "report", "--office", "shiqiao"); err == nil {
+		t.Error("--office ID without offices configured was accepted")
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -429,14 +431,34 @@ func shutdown(log *slog.Logger, srv *http.Server) {
 // while residents get answers from the FAQ only because the index is
 // being built or could not be built.
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	h := health{Status: "ok"}
+	code := http.StatusOK
 	if reason := s.notReady(r.Context()); reason != "" {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintln(w, reason)
-		return
+		h.Status, h.Reason, code = healthStatus(reason), reason, http.StatusServiceUnavailable
 	}
-	io.WriteString(w, "ok")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(h)
+}
+
+// health is what /healthz answers: "ok", or why not (starting, degraded,
+// unavailable) in words for the person looking.
+type health struct {
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func healthStatus(reason string) string {
+	switch {
+	case strings.HasPrefix(reason, "starting"):
+		return "starting"
+	case strings.Contains(reason, "unavailable"):
+		return "unavailable"
+	}
+	return "degraded"
 }
 
 func (s *server) notReady(ctx context.Context) string {

@@ -93,8 +93,8 @@ func waitHealthy(t *testing.T, s *server, runErr <-chan error) {
 	for {
 		code, body := get(t, "http://"+s.Addr()+"/healthz")
 		if code == http.StatusOK {
-			if body != "ok" {
-				t.Fatalf("/healthz 200 with body %q, want ok", body)
+			if strings.TrimSpace(body) != `{"status":"ok"}` {
+				t.Fatalf("/healthz 200 with body %q, want {\"status\":\"ok\"}", body)
 			}
 			return
 		}

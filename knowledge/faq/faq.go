@@ -29,40 +29,40 @@ type ArticleRef struct {
 	// Law is the short name without "中华人民共和国" (民法典,
 	// 反电信网络诈骗法), or the full title of a document that is not a
 	// national law (工伤保险条例, 最高人民法院关于审理涉彩礼纠纷案件适用法律若干问题的规定).
-	Law string `yaml:"law"`
+	Law string `yaml:"law" json:"law"`
 	// Article is the article number, 第<Article>条.
-	Article int `yaml:"article"`
+	Article int `yaml:"article" json:"article"`
 	// Suffix is the suffix of an inserted article, such as "之一" in
 	// 刑法第二百八十七条之二.
-	Suffix string `yaml:"suffix,omitempty"`
+	Suffix string `yaml:"suffix,omitempty" json:"suffix,omitempty"`
 	// Evidence is a short phrase copied from the article's text that
 	// supports what the answer says.
-	Evidence string `yaml:"evidence,omitempty"`
+	Evidence string `yaml:"evidence,omitempty" json:"evidence,omitempty"`
 	// Checked is the date (YYYY-MM-DD) of a revision of the law against
 	// whose text the reference was checked, when that text is newer than
 	// the one loaded: the article reads the same in it, so the FAQ check
 	// does not flag the entry (residents still see the revision notice
 	// with the loaded text).
-	Checked string `yaml:"checked,omitempty"`
+	Checked string `yaml:"checked,omitempty" json:"checked,omitempty"`
 }
 
 // Entry is one question with its plain-language answer.
 type Entry struct {
 	// ID is a stable ASCII kebab-case identifier, such as "divorce-lawsuit".
-	ID string `yaml:"id"`
+	ID string `yaml:"id" json:"id"`
 	// Question is the question in its standard form.
-	Question string `yaml:"question"`
+	Question string `yaml:"question" json:"question"`
 	// Paraphrases are other ways residents ask the same question.
-	Paraphrases []string `yaml:"paraphrases"`
+	Paraphrases []string `yaml:"paraphrases" json:"paraphrases,omitempty"`
 	// Answer is the plain-language answer shown to the resident.
-	Answer string `yaml:"answer"`
+	Answer string `yaml:"answer" json:"answer"`
 	// Articles are the articles the answer rests on.
-	Articles []ArticleRef `yaml:"articles"`
+	Articles []ArticleRef `yaml:"articles" json:"articles"`
 	// Topics are the IDs of the topics the entry belongs to.
-	Topics []string `yaml:"topics"`
+	Topics []string `yaml:"topics" json:"topics"`
 	// Source tells where the entry was read from ("file:line"). Parse sets
 	// it; it is not read from YAML.
-	Source string `yaml:"-"`
+	Source string `yaml:"-" json:"-"`
 }
 
 // Topic is a subject page (专题) that groups entries.
