@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -120,7 +121,7 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	p := newProgress(o.Progress)
 	switch {
 	case o.Embedded && !o.Rebuild:
-		p.note("首次运行：为内置的法律法规建立索引（约需十几秒，以后直接使用）…")
+		p.note("正在为内置的法律法规建立索引（首次运行或法规有变化时进行，约需十几秒，以后直接使用）…")
 	case len(o.Laws) == 0 && !o.Embedded:
 		p.note("准备内置常见问题库（未配置法律全文 knowledge.laws，只能回答常见问题）…")
 	}
@@ -129,6 +130,9 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	}
 	p.finish()
 	o.Logger.Info("index built", slog.Duration("took", time.Since(start)))
+	// A build leaves a few hundred MB of garbage behind; return it to the
+	// system now rather than keep it as the resident size of a server.
+	debug.FreeOSMemory()
 	e, err := openCurrent(dir, fp, o.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: open the index just built: %w", err)

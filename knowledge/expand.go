@@ -49,7 +49,8 @@ var layTerms = map[string]string{
 	"电动车": "非机动车 电动自行车", "摩托": "机动车 摩托车", "无证驾驶": "未取得机动车驾驶证",
 	// Injury and damages.
 	"赔偿": "赔偿 损害 责任", "赔钱": "赔偿 损害", "受伤": "人身损害 伤害 赔偿", "医药费": "医疗费 赔偿", "误工": "误工费",
-	"狗咬": "饲养的动物 损害 动物", "被狗": "饲养的动物 动物", "高空抛物": "建筑物 抛掷物品", "楼上扔": "抛掷物品 建筑物",
+	"狗咬": "饲养的动物 损害 动物", "被狗": "饲养的动物 动物", "狗": "饲养的动物 动物", "咬伤": "饲养的动物 损害",
+	"咬了": "饲养的动物 损害", "被咬": "饲养的动物 损害", "高空抛物": "建筑物 抛掷物品", "楼上扔": "抛掷物品 建筑物",
 	"打架": "殴打 伤害 治安管理处罚", "精神损失": "精神损害赔偿", "名誉": "名誉权 侮辱 诽谤", "骂人": "侮辱 名誉",
 	"造谣": "诽谤 捏造事实", "偷": "盗窃", "小偷": "盗窃", "抢": "抢劫 抢夺", "骗": "诈骗", "被骗": "诈骗 电信网络诈骗",
 	// Fraud and cyber.
@@ -102,6 +103,16 @@ var layTerms = map[string]string{
 	"老公": "丈夫 配偶", "老婆": "妻子 配偶", "媳妇": "妻子 配偶",
 }
 
+// neighbourMatters are the lay phrases of disputes between neighbouring
+// properties. 邻居 says who is involved, not what happened: its property-law
+// terms (相邻 不动产权利人) are added only when the question names no other
+// matter, or one of these; 邻居家的狗把我娃咬了 is about a dog, not about
+// drainage or right of way.
+var neighbourMatters = map[string]bool{
+	"挡光": true, "挡路": true, "走路": true, "排水": true, "噪音": true, "吵": true, "界址": true, "树": true,
+	"宅基地": true, "盖房": true, "建房": true,
+}
+
 // layKeys holds the keys of layTerms, longest first, so the longest
 // phrase wins where keys overlap.
 var layKeys = func() []string {
@@ -121,14 +132,25 @@ var layKeys = func() []string {
 // Expand returns statute words for the lay phrases in q ("" when none), each
 // distinct word once.
 func Expand(q string) string {
-	seen := map[string]bool{}
-	var out []string
+	var keys []string
 	rest := q
+	other := false // a matter other than one between neighbouring properties
 	for _, k := range layKeys {
 		if !strings.Contains(rest, k) {
 			continue
 		}
 		rest = strings.ReplaceAll(rest, k, " ")
+		if k != "邻居" && !neighbourMatters[k] {
+			other = true
+		}
+		keys = append(keys, k)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range keys {
+		if k == "邻居" && other {
+			continue
+		}
 		for _, w := range strings.Fields(layTerms[k]) {
 			if !seen[w] && !strings.Contains(q, w) {
 				seen[w] = true

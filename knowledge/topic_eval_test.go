@@ -271,6 +271,7 @@ var topicAcceptance = []struct{ question, want string }{
 	{"父母去世后遗产怎么继承", "inheritance"},
 	{"出了交通事故怎么赔偿", "traffic"},
 	{"被狗咬了谁负责", "injury"},
+	{"邻居家的狗把我娃咬了", "injury"},
 	{"老板拖欠工资不给怎么办", "labour"},
 }
 
