@@ -36,6 +36,28 @@ func readMessages(t *testing.T, name string) []string {
 	return out
 }
 
+// readMessageParts reads a held-out message file in its parts, split where
+// a comment says the lines below were written later.
+func readMessageParts(t *testing.T, name string) [][]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "intent", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := [][]string{nil}
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, "# The lines below were written after"):
+			parts = append(parts, nil)
+		case l == "" || strings.HasPrefix(l, "# "):
+		default:
+			parts[len(parts)-1] = append(parts[len(parts)-1], l)
+		}
+	}
+	return parts
+}
+
 func TestSmallTalk(t *testing.T) {
 	cases := []struct {
 		msg  string
@@ -340,12 +362,17 @@ func measureGate(t *testing.T, e *Engine) {
 
 	// The held-out sets, never used to choose cues: how the gate does on
 	// phrasings it was not fitted to.
-	heldNonLegal := readMessages(t, "nonlegal-heldout.txt")
-	heldLegal := readMessages(t, "legal-heldout.txt")
-	hn := len(heldNonLegal) - answered(heldNonLegal, "held-out non-legal answered", false)
-	hl := answered(heldLegal, "held-out legal not answered", true)
-	t.Logf("held-out non-legal messages given none or small talk: %d/%d (%.1f%%)", hn, len(heldNonLegal), pct(hn, len(heldNonLegal)))
-	t.Logf("held-out legal questions answered: %d/%d (%.1f%%)", hl, len(heldLegal), pct(hl, len(heldLegal)))
+	// Part 1 of each was written before the cues were looked at and the
+	// cues were then improved by kind of miss; part 2 was written after and
+	// never tuned on.
+	for i, part := range readMessageParts(t, "nonlegal-heldout.txt") {
+		n := len(part) - answered(part, fmt.Sprintf("held-out non-legal (part %d) answered", i+1), false)
+		t.Logf("held-out non-legal messages, part %d, given none or small talk: %d/%d (%.1f%%)", i+1, n, len(part), pct(n, len(part)))
+	}
+	for i, part := range readMessageParts(t, "legal-heldout.txt") {
+		n := answered(part, fmt.Sprintf("held-out legal (part %d) not answered", i+1), true)
+		t.Logf("held-out legal questions, part %d, answered: %d/%d (%.1f%%)", i+1, n, len(part), pct(n, len(part)))
+	}
 
 	// The trade-off curve: the gate alone, at other thresholds.
 	evidence := func(qs []string) []float64 {
