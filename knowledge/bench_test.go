@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ var evalIndex, plainIndex struct {
 
 func evalOptions(tb testing.TB) Options {
 	tb.Helper()
+	skipEvalCorpusTest(tb)
 	o := Options{Laws: shared.EvalCorpusDirs(tb), Examples: []string{shared.EvalSet(tb)}}
 	o.DataDir = cachedIndex(tb, &evalIndex, "", o)
 	return o
@@ -32,9 +34,26 @@ func evalOptions(tb testing.TB) Options {
 // plainEvalOptions is evalOptions without labelled examples.
 func plainEvalOptions(tb testing.TB) Options {
 	tb.Helper()
+	skipEvalCorpusTest(tb)
 	o := Options{Laws: shared.EvalCorpusDirs(tb)}
 	o.DataDir = cachedIndex(tb, &plainIndex, "plain", o)
 	return o
+}
+
+// skipEvalCorpusTest skips a test (not a benchmark) that needs the
+// evaluation corpus index unless it is asked for: building that index
+// takes minutes under -race, on every run where the knowledge code
+// changed, which the default test run cannot afford. PUFABOT_BENCH_DATA
+// (where the index is kept) or PUFABOT_LONG_TESTS=1 runs them.
+func skipEvalCorpusTest(tb testing.TB) {
+	tb.Helper()
+	if _, ok := tb.(*testing.B); ok {
+		return
+	}
+	long, _ := strconv.ParseBool(os.Getenv("PUFABOT_LONG_TESTS"))
+	if os.Getenv("PUFABOT_BENCH_DATA") == "" && !long {
+		tb.Skip("needs the evaluation corpus index (minutes to build under -race): set PUFABOT_BENCH_DATA or PUFABOT_LONG_TESTS=1")
+	}
 }
 
 func cachedIndex(tb testing.TB, c *struct {
