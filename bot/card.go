@@ -58,6 +58,10 @@ func (b *Bot) renderAnswer(chatID int64, private bool, a *knowledge.Answer, cons
 			s.WriteString(fmt.Sprintf("\n%c %s", '①'+rune(i), esc(oneLine(sg.Question))))
 		}
 	}
+	if !a.Answered() {
+		// Nothing said about the law: nothing to disclaim or rate.
+		return s.String(), b.answerKeyboard(chatID, private, a, consID, false)
+	}
 	s.WriteString("\n\n<i>" + esc(knowledge.Disclaimer) + "</i>")
 	return s.String(), b.answerKeyboard(chatID, private, a, consID, true)
 }

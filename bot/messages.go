@@ -119,6 +119,8 @@ func (b *Bot) msgSmallTalk(k knowledge.TalkKind) string {
 			"我可以回答日常的法律问题、告诉您相关的法律条文、介绍普法专题，也可以帮您联系" + office + "的工作人员。下面的按钮可以直接点。"
 	case knowledge.TalkAck:
 		return "好的 🙂 有法律方面的问题，直接打字问我就行，比如：“借钱不还怎么办？”"
+	case knowledge.TalkOpen:
+		return esc(knowledge.OpenReply)
 	default:
 		return "您好！我是<b>" + office + "普法小助手</b> 👋\n\n" +
 			"遇到借钱欠款、婚姻家庭、劳动工资、土地房屋、交通事故、被骗等法律问题，直接打字问我就行，比如：“借钱不还怎么办？”\n也可以点下面的按钮。"

@@ -139,8 +139,19 @@ func TestSmallTalkAndNotFound(t *testing.T) {
 	for _, b := range []string{btnAsk, btnTopics, btnHandOver} {
 		h.button(m, b)
 	}
+	// Nothing was said about the law: nothing to disclaim or rate.
+	notContains(t, m.Text, knowledge.Disclaimer)
+	if hasButton(m, btnHelpful) || hasButton(m, btnNotHelpful) {
+		t.Error("not-found card asks for feedback")
+	}
 
-	want := []string{store.AnswerSmallTalk, store.AnswerSmallTalk, store.AnswerNone}
+	// Opening a conversation invites the story, not a not-found card.
+	h.say(alice, alice, "你好呀，我想咨询一下")
+	m = h.lastMessage(alice)
+	contains(t, m.Text, "您请说")
+	notContains(t, m.Text, "没有找到")
+
+	want := []string{store.AnswerSmallTalk, store.AnswerSmallTalk, store.AnswerNone, store.AnswerSmallTalk}
 	for i, kind := range want {
 		c, err := h.db.GetConsultation(context.Background(), int64(i+1))
 		if err != nil {
@@ -150,7 +161,7 @@ func TestSmallTalkAndNotFound(t *testing.T) {
 			t.Errorf("consultation %d recorded as %q, want %q", i+1, c.AnswerKind, kind)
 		}
 	}
-	if n := h.reg.Counter("pufabot_bot_answers_total", "", "kind").Value("smalltalk"); n != 2 {
+	if n := h.reg.Counter("pufabot_bot_answers_total", "", "kind").Value("smalltalk"); n != 3 {
 		t.Errorf("answers_total{smalltalk} = %v", n)
 	}
 }

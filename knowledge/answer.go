@@ -100,7 +100,21 @@ type Answer struct {
 	Talk TalkKind `json:"talk,omitempty"`
 }
 
-// Disclaimer ends every answer.
+// Answered reports whether the answer says anything about the law: an
+// article, a curated answer, suggestions, a notice or a note on a law's
+// currency. Small talk and the plain not-found answer do not (they carry
+// no disclaimer and ask for no feedback).
+func (a *Answer) Answered() bool {
+	switch a.Kind {
+	case KindSmallTalk:
+		return false
+	case KindNone:
+		return len(a.Hits) > 0 || len(a.Suggestions) > 0 || a.Notice != "" || len(a.Currency) > 0
+	}
+	return true
+}
+
+// Disclaimer ends every answer that says something about the law.
 const Disclaimer = "以上为一般性法律信息，不是正式的法律意见。具体问题可拨打12348公共法律服务热线，或到镇司法所、村（居）人民调解委员会咨询。"
 
 // Suggestion is a curated question a resident may have meant.

@@ -42,6 +42,7 @@ const (
 	TalkBye      TalkKind = "bye"      // 再见
 	TalkIdentity TalkKind = "identity" // 你是谁, 你能干什么
 	TalkAck      TalkKind = "ack"      // 好的, 嗯, 👍
+	TalkOpen     TalkKind = "open"     // 我想咨询一下, 有个事想问问: the question is still to come
 )
 
 // talkPhrases are the phrases small talk is made of, by kind. A message is
@@ -66,6 +67,14 @@ var talkPhrases = map[TalkKind][]string{
 		"你是人还是机器人", "你是什么", "你是干什么的", "你是干嘛的", "你能干啥", "你能干什么", "你会干什么", "你会干啥", "你能做什么",
 		"你会什么", "你有什么用", "你几岁了", "你多大了", "你是哪里的", "怎么用", "怎么用你", "nishishei", "whoareyou",
 	},
+	TalkOpen: {
+		"咨询", "咨询一下", "想咨询", "想咨询一下", "我想咨询", "我想咨询一下", "咨询个事", "咨询个问题", "咨询点事", "想咨询个事",
+		"请问", "请问一下", "问一下", "问问", "想问问", "想问一下", "我想问", "我想问问", "我想问一下", "问个事", "问个问题",
+		"想问个事", "想问个问题", "我想问个问题", "有个事", "有个事情", "有件事", "有点事", "有个问题", "我有个问题", "我有个事",
+		"有事", "有事想问", "有个事想问问", "有事请教", "请教一下", "请教", "打扰一下", "打扰了", "打扰", "能问个问题吗", "可以问吗",
+		"可以问个问题吗", "能帮我吗", "能帮帮我吗", "可以帮我吗", "帮帮我", "帮我一下", "帮个忙", "求助", "求帮忙", "亲", "亲亲",
+		"在不", "在没", "在没得", "好吗", "你好吗", "我想问下", "问下", "想问下", "想请教", "麻烦问一下", "麻烦问下",
+	},
 	TalkAck: {
 		"好", "好的", "好嘞", "好滴", "好吧", "好呀", "行", "行吧", "可以", "嗯", "嗯嗯", "嗯呢", "哦", "噢", "喔", "哦哦",
 		"知道了", "知道", "明白了", "明白", "懂了", "了解", "收到", "ok", "okay", "okk", "好的ok", "对", "对的", "是的", "是",
@@ -79,7 +88,7 @@ var talkPhrases = map[TalkKind][]string{
 const talkFiller = "啊呀呢吧啦嘛哦噢哇呗咯喽哟了的哈呵嘿嘻～~么"
 
 // talkPriority decides a mixed message's kind (您好，谢谢 is thanks).
-var talkPriority = []TalkKind{TalkIdentity, TalkThanks, TalkBye, TalkGreeting, TalkAck}
+var talkPriority = []TalkKind{TalkIdentity, TalkThanks, TalkBye, TalkOpen, TalkGreeting, TalkAck}
 
 var (
 	talkKind   = map[string]TalkKind{}
@@ -208,9 +217,9 @@ var legalCues = map[string]float64{
 	"毒品": cueStrong, "赌博": cueStrong, "传销": cueStrong, "非法集资": cueStrong, "租银行卡": cueStrong,
 	"身份证被": cueStrong, "个人信息": cueStrong, "隐私": cueStrong, "肖像": cueStrong, "被人骂": cueStrong,
 	// Everyday words of the dictionary too common to be cues.
-	"树": 0, "吵": 0, "走路": 0, "老人": 0, "孩子": 0, "小孩": 0, "学生": 0, "上班": 0, "公司": 0, "老板": 0,
+	"树": 0, "走路": 0, "老人": 0, "孩子": 0, "小孩": 0, "学生": 0, "上班": 0, "公司": 0, "老板": 0,
 	"单位": 0, "员工": 0, "职工": 0, "医院": 0, "看病": 0, "医生": 0, "手术": 0, "商场": 0, "超市": 0, "景区": 0,
-	"宠物": 0, "照片": 0, "名字": 0, "改名": 0, "过期": 0, "买到": 0, "快递": 0, "外卖": 0, "转账": 0, "银行卡": 0,
+	"宠物": 0, "狗": 0, "照片": 0, "名字": 0, "改名": 0, "过期": 0, "买到": 0, "快递": 0, "外卖": 0, "转账": 0, "银行卡": 0,
 	"电话卡": 0, "充值卡": cueWeak, "会员卡": cueWeak, "老公": 0, "老婆": 0, "媳妇": 0, "爹妈": 0, "爸妈": 0, "带孩子": 0,
 	"养老": 0, "打工": 0, "利息": 0, "选举": 0, "信仰": 0, "政府": 0, "户口": 0, "驾照": 0, "骑手": 0, "导游": 0,
 	"中介": 0, "装修": 0, "车位": 0, "物业": 0, "租房": 0, "买房": 0, "卖房": 0, "二手房": 0, "开车": 0, "摩托": 0,
@@ -234,6 +243,22 @@ var legalCues = map[string]float64{
 	"留下的": cueWeak, "也要分": cueStrong, "要分": cueWeak, "能卖给": cueWeak, "卖给城里人": cueStrong, "农村的房子": cueWeak,
 	"房主": cueWeak, "租客": cueWeak, "不退押金": cueStrong, "霸占": cueStrong, "占用": cueWeak, "乱停": cueWeak,
 	// Legal notions residents name.
+	// Shares of what the dead left, care of the old, wages, police.
+	"咋分": cueStrong, "咋个分": cueStrong, "怎么个分法": cueStrong, "归哪个": cueStrong, "哪个得": cueWeak,
+	"谁得": cueWeak, "没人养": cueStrong, "不养": cueWeak, "欠薪": cueStrong, "交警": cueStrong, "吵": cueWeak,
+	"摔断": cueWeak, "骨折": cueWeak, "不认账": cueStrong, "赖账": cueStrong, "杂物": cueWeak,
+	// Harm at home, to children, to property; who pays; social benefits.
+	"打老婆": cueStrong, "打媳妇": cueStrong, "打孩子": cueStrong, "打娃": cueStrong, "打女人": cueStrong, "打骂": cueStrong, "老公打": cueStrong, "老婆打": cueStrong,
+	"虐待": cueStrong, "赶出家门": cueStrong, "赶出去": cueWeak, "赶人": cueWeak, "拐走": cueStrong, "拐卖": cueStrong,
+	"被拐": cueStrong, "撞死": cueStrong, "轧死": cueStrong, "被车": cueWeak, "跑了": cueWeak, "拿了钱": cueWeak,
+	"谁出": cueWeak, "哪个出": cueWeak, "找哪个": cueWeak, "找谁": cueWeak, "哪个赔": cueStrong, "合理不": cueWeak,
+	"合理吗": cueWeak, "赔": cueWeak, "算数": cueWeak, "口头": cueWeak, "借的钱": cueStrong, "村干部": cueWeak,
+	"租给": cueWeak, "震裂": cueWeak, "庄稼": cueWeak, "别人的": cueWeak, "别人家的": cueWeak,
+	"出问题": cueWeak, "嫁出去": cueWeak, "出嫁": cueWeak, "外嫁女": cueStrong, "低保": cueStrong, "养老保险": cueWeak,
+	"新农合": cueWeak, "报销": cueWeak, "补贴": cueWeak, "取消了": cueWeak, "医疗事故": cueStrong,
+	// Phrases holding a cue but meaning something else (垃圾怎么分类, 受罪吗).
+	"怎么分类": 0, "怎么分辨": 0, "怎么分享": 0, "怎么分清": 0, "咋分辨": 0, "咋分清": 0, "受罪吗": 0, "遭罪吗": 0,
+	"得罪吗": 0, "罪过": 0, "权重": 0, "权威": 0, "赔本": 0, "赔钱货": 0,
 	"合伙": cueStrong, "著作": cueStrong, "作品": cueWeak, "工商户": cueStrong, "扒窃": cueStrong, "有效": cueWeak,
 	"无效": cueWeak, "监护": cueStrong, "抵押": cueStrong, "质押": cueStrong, "赠与": cueStrong, "租赁": cueStrong,
 }
@@ -273,9 +298,72 @@ var cueKeys, cueWeight = func() ([]string, map[string]float64) {
 }()
 
 // lawWord matches words that name a legal notion by their last character:
-// 居住权, 民法典, 诈骗罪, 劳动法 (everyday words ending the same way are
-// listed in notLawWords).
-var lawWord = regexp.MustCompile(`\p{Han}(权|法典|法|罪)`)
+// 居住权, 诈骗罪 (everyday words ending the same way are listed in
+// notLawWords). Words ending in 法 are far more often everyday words (减肥法,
+// 做法, 算番法) and count only as law names (lawNames).
+var lawWord = regexp.MustCompile(`\p{Han}(权|罪)`)
+
+// lawNotions are words ending in 法 that name law without naming one law
+// (民法, 交通法); law names themselves are what cite knows.
+var lawNotions = map[string]bool{"民法": true, "交通法": true, "土地法": true, "环保法": true, "消费法": true}
+
+// lawNames counts the law names in s, 劳动法, 婚姻法 and 民法典: words ending
+// in 法 or 法典 that cite knows or that are lawNotions. Each counts once.
+func lawNames(s string) int {
+	r := []rune(s)
+	n := 0
+	for end := len(r); end > 0; end-- {
+		if r[end-1] != '法' && !(r[end-1] == '典' && end > 1 && r[end-2] == '法') {
+			continue
+		}
+		for size := min(end, cite.MaxKnownRunes()); size >= 2; size-- {
+			w := string(r[end-size : end])
+			if cite.Known(w) || lawNotions[w] {
+				n++
+				end -= size - 1
+				break
+			}
+		}
+	}
+	return n
+}
+
+// cuePairs are pairs of word sets that make a legal question together though
+// neither does alone: a death and a share of what was left (老人走了房子哪个得),
+// drink and driving (喝了酒开三轮车被查了), an injury at work (在工地上摔断了腿),
+// a neighbour and a nuisance (邻居家的树挡了我家的光), the old and their care
+// (老汉儿病了兄弟几个都推).
+var cuePairs = [][2][]string{
+	{
+		{"去世", "过世", "死了", "走了", "不在了", "病故", "身故", "死后", "离世", "老了"},
+		{"咋分", "怎么分", "分房", "分家", "能分", "分到", "分得", "哪个得", "谁得", "归哪个", "归谁", "给谁", "留下", "房子",
+			"存款", "存折", "宅基地", "财产", "遗", "有份"},
+	},
+	{
+		{"喝酒", "喝了酒", "喝醉", "喝多了", "酒后", "喝了点酒", "啤酒", "白酒"},
+		{"开车", "开三轮", "骑车", "骑摩托", "骑电", "开摩托", "驾驶", "被查", "交警", "查酒", "驾照", "开了车", "骑了", "开的车"},
+	},
+	{
+		{"摔断", "骨折", "受伤", "摔伤", "轧了", "轧断", "砸伤", "砸断", "伤了", "压伤", "烫伤", "弄伤", "截肢", "残疾"},
+		{"工地", "厂里", "上班", "干活", "老板", "打工", "单位", "公司", "工厂", "车间", "做工", "干活", "工作"},
+	},
+	{
+		{"邻居", "楼上", "楼下", "隔壁", "对门", "邻里"},
+		{"吵", "挡", "堆", "占", "漏水", "渗水", "臭", "树枝", "树根", "砍树", "噪音", "装修", "排水", "污水", "狗叫", "杂物",
+			"楼道", "楼梯", "采光", "光线", "围墙", "地界", "修路", "堵路", "堵了", "我家门口", "猪圈", "粪"},
+	},
+	{
+		{"老人", "爸妈", "父母", "老娘", "老爹", "老汉", "老妈", "我妈", "我爸", "老母亲", "老父亲", "爹妈", "公婆", "老爷子", "老太太"},
+		{"不管", "不养", "没人管", "不给钱", "生活费", "都推", "不照顾", "赶出", "赡养", "不孝"},
+	},
+}
+
+// typoFixes are misspellings residents make of cue words, typing by sound
+// (离混 for 离婚).
+var typoFixes = strings.NewReplacer(
+	"离混", "离婚", "离昏", "离婚", "工姿", "工资", "赔尝", "赔偿", "陪偿", "赔偿", "遗厂", "遗产", "继成", "继承",
+	"起述", "起诉", "官私", "官司", "宅机地", "宅基地", "抚养废", "抚养费", "借调", "借条", "欠调", "欠条",
+)
 
 var notLawWords = map[string]bool{
 	"办法": true, "方法": true, "想法": true, "做法": true, "说法": true, "看法": true, "没法": true, "设法": true,
@@ -285,10 +373,17 @@ var notLawWords = map[string]bool{
 	"受罪": true, "得罪": true, "遭罪": true, "怪罪": true, "谢罪": true, "赔罪": true, "特权": true, "大权": true,
 }
 
-// cueScore sums the weights of the legal cues in s (each phrase once).
+// cueScore sums the weights of the legal cues in s (each phrase once),
+// cuePairs found together and law names. s is the message as written:
+// question words such as 怎么 and 吗 are part of cues (怎么分, 罪吗).
 func cueScore(s string) float64 {
-	s = strings.Map(func(r rune) rune { return fold(r) }, s)
+	s = typoFixes.Replace(strings.Map(func(r rune) rune { return fold(r) }, s))
 	var score float64
+	for _, p := range cuePairs {
+		if containsAny(s, p[0]) && containsAny(s, p[1]) {
+			score += cueStrong
+		}
+	}
 	rest := s
 	for _, k := range cueKeys {
 		if !strings.Contains(rest, k) {
@@ -302,7 +397,16 @@ func cueScore(s string) float64 {
 			score += cueStrong
 		}
 	}
-	return score
+	return score + float64(cueStrong*lawNames(rest))
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // Statute vocabulary: a bigram found in at least statuteShare of the
@@ -363,7 +467,10 @@ const faqEvidence = 1.5
 // its cue words, its statute vocabulary and a close FAQ match.
 func (e *Engine) legalEvidence(q string) float64 {
 	cleaned := CleanQuestion(q)
-	score := cueScore(cleaned) + float64(e.statuteTerms(cleaned))
+	if r := []rune(q); len(r) > maxQuestionRunes {
+		q = string(r[:maxQuestionRunes])
+	}
+	score := cueScore(q) + float64(e.statuteTerms(cleaned))
 	if top := e.faqm().top(q, 1, nil); len(top) > 0 && top[0].score >= faqDirect {
 		score += faqEvidence
 	}

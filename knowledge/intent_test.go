@@ -36,6 +36,28 @@ func readMessages(t *testing.T, name string) []string {
 	return out
 }
 
+// readMessageParts reads a held-out message file in its parts, split where
+// a comment says the lines below were written later.
+func readMessageParts(t *testing.T, name string) [][]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "intent", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := [][]string{nil}
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, "# The lines below were written after"):
+			parts = append(parts, nil)
+		case l == "" || strings.HasPrefix(l, "# "):
+		default:
+			parts[len(parts)-1] = append(parts[len(parts)-1], l)
+		}
+	}
+	return parts
+}
+
 func TestSmallTalk(t *testing.T) {
 	cases := []struct {
 		msg  string
@@ -58,6 +80,14 @@ func TestSmallTalk(t *testing.T) {
 		{"👍", TalkAck},
 		{"🙏🙏", TalkAck},
 		{"[微笑]", TalkAck},
+		{"我想咨询一下", TalkOpen},
+		{"有个事想问问", TalkOpen},
+		{"你好呀，请问一下", TalkOpen},
+		{"能帮我吗", TalkOpen},
+		{"亲在吗", TalkOpen},
+		{"在不", TalkOpen},
+		{"好吗", TalkOpen},
+		{"我想咨询一下离婚的事", ""},
 		{"？？？", ""},
 		{"今天晚饭吃什么好呢", ""},
 		{"你好，我想问离婚孩子归谁", ""},
@@ -94,10 +124,36 @@ func TestCueScore(t *testing.T) {
 		{"居住权是什么", cueStrong, 10}, // a 权 word
 		{"民法典怎么规定的", cueStrong, 10},
 		{"邻居家的树", cueWeak, cueWeak}, // 邻居 is weak, 树 no cue at all
+		{"楼上吵", cueStrong, 10},      // 吵 is weak, and a neighbour's noise is a pair
+		{"喝了酒开三轮车被查了", cueStrong, 10},
+		{"老人走了房子哪个得", cueStrong, 10},
+		{"离混了娃儿跟哪个", cueStrong, 10}, // typed by sound
+		{"劳动法怎么规定的", cueStrong, 10},
+		{"有没有好的减肥法", 0, 0}, // X法 counts only as a law name
+		{"红烧肉的做法和炒法", 0, 0},
+		{"打麻将算番法", 0, 0},
+		{"垃圾怎么分类", 0, 0},
+		{"这几天受罪了", 0, 0},
 	}
 	for _, c := range cases {
 		if got := cueScore(c.q); got < c.min || got > c.max {
 			t.Errorf("cueScore(%q) = %v, want in [%v, %v]", c.q, got, c.min, c.max)
+		}
+	}
+}
+
+// TestEveryCueCanFire: every legal cue counts in a message holding it.
+// Cues are scored on the message as written, since question words that
+// the cleaned question drops are part of some (怎么分, 罪吗).
+func TestEveryCueCanFire(t *testing.T) {
+	e := mustEngine(t)
+	for k, w := range legalCues {
+		if w == 0 {
+			continue
+		}
+		q := "请问" + k + "？"
+		if got := e.legalEvidence(q); got < w {
+			t.Errorf("legalEvidence(%q) = %v, want ≥ %v (the weight of %q)", q, got, w, k)
 		}
 	}
 }
@@ -120,6 +176,7 @@ func TestAnswerOffTopic(t *testing.T) {
 		{"谢谢", KindSmallTalk, TalkThanks},
 		{"你是谁", KindSmallTalk, TalkIdentity},
 		{"👍", KindSmallTalk, TalkAck},
+		{"我想咨询一下", KindSmallTalk, TalkOpen},
 		{"被电信诈骗了怎么办", KindFAQ, ""},
 	}
 	for _, c := range cases {
@@ -301,6 +358,20 @@ func measureGate(t *testing.T, e *Engine) {
 	}
 	if pct(lk, len(legal)) < 95 {
 		t.Errorf("borderline legal questions answered: %.1f%%, want ≥ 95%%", pct(lk, len(legal)))
+	}
+
+	// The held-out sets, never used to choose cues: how the gate does on
+	// phrasings it was not fitted to.
+	// Part 1 of each was written before the cues were looked at and the
+	// cues were then improved by kind of miss; part 2 was written after and
+	// never tuned on.
+	for i, part := range readMessageParts(t, "nonlegal-heldout.txt") {
+		n := len(part) - answered(part, fmt.Sprintf("held-out non-legal (part %d) answered", i+1), false)
+		t.Logf("held-out non-legal messages, part %d, given none or small talk: %d/%d (%.1f%%)", i+1, n, len(part), pct(n, len(part)))
+	}
+	for i, part := range readMessageParts(t, "legal-heldout.txt") {
+		n := answered(part, fmt.Sprintf("held-out legal (part %d) not answered", i+1), true)
+		t.Logf("held-out legal questions, part %d, answered: %d/%d (%.1f%%)", i+1, n, len(part), pct(n, len(part)))
 	}
 
 	// The trade-off curve: the gate alone, at other thresholds.

@@ -202,13 +202,15 @@ var noiseReplacer = func() *strings.Replacer {
 	return strings.NewReplacer(args...)
 }()
 
+// maxQuestionRunes bounds the part of a message that is matched.
+const maxQuestionRunes = 300
+
 // CleanQuestion strips question words and limits the length of what is
 // matched, so a long message cannot make a query slow.
 func CleanQuestion(q string) string {
-	const maxRunes = 300
 	r := []rune(q)
-	if len(r) > maxRunes {
-		q = string(r[:maxRunes])
+	if len(r) > maxQuestionRunes {
+		q = string(r[:maxQuestionRunes])
 	}
 	return strings.TrimSpace(noiseReplacer.Replace(q))
 }

@@ -73,6 +73,9 @@ func RenderText(a *Answer) string {
 			b.WriteString("· " + s.Question + "\n")
 		}
 	}
+	if !a.Answered() {
+		return strings.TrimSuffix(b.String(), "\n")
+	}
 	if !strings.HasSuffix(b.String(), "\n\n") {
 		b.WriteString("\n")
 	}
@@ -109,6 +112,11 @@ const NotFoundText = "抱歉，没有找到和您的问题直接相关的法律�
 	"我能回答的是法律方面的问题，比如借钱不还、离婚、工资、土地、交通事故、被骗等。可以换个说法再问：说清楚发生了什么事、想知道什么。\n" +
 	"需要找人帮忙，可以转人工联系工作人员，或拨打12348公共法律服务热线。"
 
+// OpenReply answers a message that opens a conversation (我想咨询一下,
+// 有个事想问问): the question is still to come.
+const OpenReply = "您请说 🙂 说说发生了什么事、想知道什么，我帮您查相关的法律规定。" +
+	"比如：“去年借给邻居两万块钱，打了借条，他一直不还，我该怎么办？”"
+
 // MenuText lists what a resident can do next (the bot shows it as buttons).
 const MenuText = "您可以：直接打字提问 · 看普法专题 · 订阅普法提醒 · 转人工联系工作人员"
 
@@ -123,6 +131,8 @@ func TalkReply(k TalkKind) string {
 		return "我是司法所的普法小助手，是一个自动回复的机器人，不是真人。我可以回答日常的法律问题、告诉您相关的法律条文，也可以帮您联系工作人员。"
 	case TalkAck:
 		return "好的 🙂 有法律方面的问题，直接打字问我就行，比如：“借钱不还怎么办？”"
+	case TalkOpen:
+		return OpenReply
 	default:
 		return "您好！我是普法小助手 👋 遇到借钱欠款、婚姻家庭、劳动工资、土地房屋、交通事故、被骗等法律问题，直接打字问我就行，比如：“借钱不还怎么办？”"
 	}

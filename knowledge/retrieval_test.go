@@ -149,6 +149,7 @@ func TestExpand(t *testing.T) {
 		{"longest key wins", "借钱不还", []string{"诉讼时效", "逾期"}, nil},
 		{"no lay words", "第一千零七十九条", nil, []string{"离婚"}},
 		{"dog bite", "狗把我娃咬了", []string{"饲养的动物"}, nil},
+		{"a dog alone is no legal matter", "我家的狗生了五只小狗", nil, []string{"饲养的动物"}},
 		{"neighbour's dog is about the dog", "邻居家的狗把我娃咬了", []string{"饲养的动物"}, []string{"相邻", "不动产权利人"}},
 		{"neighbour with a neighbour matter", "邻居家盖房挡光", []string{"相邻", "不动产权利人", "采光"}, nil},
 		{"neighbour alone", "和邻居闹矛盾了", []string{"相邻"}, nil},

@@ -20,11 +20,25 @@ import (
 	"github.com/pufabot/pufabot/store"
 )
 
-// benchEngine is the evaluation corpus when PUFABOT_BENCH_DATA names a
-// cache folder and the shared corpus is present, else the test fixture.
+// benchEngine is the law built into the binary (what a fresh install
+// answers from) when PUFABOT_WEB_BENCH=builtin, else the evaluation corpus
+// when PUFABOT_BENCH_DATA names a cache folder and the shared corpus is
+// present, else the test fixture.
 func benchEngine(b *testing.B) (*knowledge.Engine, string) {
 	b.Helper()
 	cache := os.Getenv("PUFABOT_BENCH_DATA")
+	if os.Getenv("PUFABOT_WEB_BENCH") == "builtin" {
+		dir := b.TempDir()
+		if cache != "" {
+			dir = filepath.Join(cache, "web-builtin")
+		}
+		e, err := knowledge.Open(context.Background(), knowledge.Options{DataDir: dir, Embedded: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { e.Close() })
+		return e, "built-in national laws"
+	}
 	if cache == "" || shared.Root() == "" {
 		return testEngine(b), "fixture"
 	}

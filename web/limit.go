@@ -29,9 +29,12 @@ func newLimiter(l Limit, now func() time.Time) *limiter {
 // allow takes a token for key and reports whether there was one; when not,
 // wait says how long until the next.
 func (l *limiter) allow(key string) (ok bool, wait time.Duration) {
-	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// The clock is read under the lock: a time read before it could be
+	// older than a bucket's last update, and a negative refill would take
+	// tokens away.
+	now := l.now()
 	if now.Sub(l.pruned) > time.Minute {
 		l.prune(now)
 	}
@@ -40,8 +43,10 @@ func (l *limiter) allow(key string) (ok bool, wait time.Duration) {
 		b = &bucket{tokens: float64(l.l.Burst), at: now}
 		l.buckets[key] = b
 	}
-	b.tokens = min(float64(l.l.Burst), b.tokens+float64(now.Sub(b.at))/float64(l.l.Every))
-	b.at = now
+	if elapsed := now.Sub(b.at); elapsed > 0 {
+		b.tokens = min(float64(l.l.Burst), b.tokens+float64(elapsed)/float64(l.l.Every))
+		b.at = now
+	}
 	if b.tokens >= 1 {
 		b.tokens--
 		return true, 0

@@ -50,6 +50,9 @@ type card struct {
 	Question string
 	ConsID   int64
 	Kind     string
+	// Answered is false for small talk and the plain not-found answer:
+	// nothing to rate.
+	Answered bool
 	Notice   string
 	// Currency warns, before the articles, of laws revised after the
 	// texts shown.
@@ -83,7 +86,7 @@ type topicArticle struct {
 }
 
 func newCard(a *knowledge.Answer, consID int64) *card {
-	c := &card{Question: a.Question, ConsID: consID, Kind: string(a.Kind), Notice: a.Notice, Currency: a.Currency, FAQ: a.FAQ, Approx: a.Approximate, More: a.More, Suggestions: a.Suggestions}
+	c := &card{Question: a.Question, ConsID: consID, Kind: string(a.Kind), Answered: a.Answered(), Notice: a.Notice, Currency: a.Currency, FAQ: a.FAQ, Approx: a.Approximate, More: a.More, Suggestions: a.Suggestions}
 	c.Hits = numbered(a.Hits, 0)
 	if len(c.Hits) == 0 && a.FAQ == nil {
 		c.Text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(knowledge.RenderText(a)), knowledge.Disclaimer))

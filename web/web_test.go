@@ -298,6 +298,13 @@ func TestSmallTalkAndChatterCards(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, "没有找到") || !strings.Contains(r.body, "12348") || !strings.Contains(r.body, "转人工") {
 		t.Fatalf("chatter page %d: %s", r.status, r.body)
 	}
+	if strings.Contains(r.body, "有帮助") || strings.Contains(r.body, "没帮助") {
+		t.Errorf("chatter page asks for feedback: %s", r.body)
+	}
+	r = h.form(c, "/ask", url.Values{"q": {"有个事想问问"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, "您请说") || strings.Contains(r.body, "没有找到") {
+		t.Fatalf("opening page %d: %s", r.status, r.body)
+	}
 }
 
 func TestHTMLInQuestionsIsEscaped(t *testing.T) {

@@ -68,7 +68,7 @@ type family struct {
 	kind    kind
 	labels  []string
 	buckets []float64
-	vec     any                           // *prometheus.CounterVec, GaugeVec or HistogramVec
+	vec     any                            // *prometheus.CounterVec, GaugeVec or HistogramVec
 	fn      atomic.Pointer[func() float64] // gauge funcs only
 }
 

@@ -646,3 +646,13 @@ func nameInRun(run []rune) (int, bool) {
 	}
 	return off, true
 }
+
+// Known reports whether name (as written, without title marks) is a law or
+// regulation name recognised without title marks: a national law, a common
+// regulation, a repealed law or an alias (劳动法, 消法, 婚姻法).
+func Known(name string) bool {
+	return knownNames[name]
+}
+
+// MaxKnownRunes is the length in runes of the longest name Known accepts.
+func MaxKnownRunes() int { return maxKnownRunes }

@@ -153,7 +153,34 @@ func selectFiles(src string) ([]string, error) {
 	if len(out) == 0 {
 		return nil, errors.New("no law files found")
 	}
-	return out, nil
+	// A second text of the same title and version (广告法 is filed in two
+	// folders with small differences) is never used: Load keeps the first.
+	_, warns, err := corpus.Load(fullPaths(src, out), nil)
+	if err != nil {
+		return nil, err
+	}
+	unused := map[string]bool{}
+	for _, w := range warns {
+		if strings.Contains(w.Msg, "same title and version as") {
+			unused[w.Path] = true
+		}
+	}
+	kept := out[:0]
+	for _, p := range out {
+		if !unused[filepath.Join(src, filepath.FromSlash(p))] {
+			kept = append(kept, p)
+		}
+	}
+	return kept, nil
+}
+
+// fullPaths joins src to each slash-separated relative path.
+func fullPaths(src string, rel []string) []string {
+	out := make([]string, len(rel))
+	for i, p := range rel {
+		out[i] = filepath.Join(src, filepath.FromSlash(p))
+	}
+	return out
 }
 
 var (
