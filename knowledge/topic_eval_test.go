@@ -286,7 +286,8 @@ var topicAcceptance = []struct{ question, want string }{
 // topicVariants ask the same six things in longer, more particular words,
 // which the curated entries rarely match, so that ranked articles answer.
 // At most maxVariantMisses of them may miss: a miss here is a ranking miss
-// (the wrong article first), which the topic cannot repair.
+// (the wrong article first) or the gate turning the question away, which
+// the topic cannot repair.
 var topicVariants = []struct{ question, want string }{
 	{"朋友找我借了三万块钱，说好年底还，现在一直拖着不还", "debt"},
 	{"借给别人的钱约定了利息，对方只还本金不给利息", "debt"},
