@@ -205,7 +205,7 @@ func TestWebEndToEndInChromium(t *testing.T) {
 	}
 	err = chromedp.Run(res,
 		chromedp.Click(`#chat .card button[data-feedback="1"]`, chromedp.ByQuery),
-		chromedp.Poll(`document.querySelector("#chat .card .status").textContent.includes("谢谢")`, nil),
+		chromedp.Poll(`document.querySelector("#chat .card .status").textContent.includes("谢谢")`, nil, chromedp.WithPollingTimeout(time.Minute)),
 	)
 	if err != nil {
 		t.Fatalf("feedback: %v", err)
@@ -216,7 +216,7 @@ func TestWebEndToEndInChromium(t *testing.T) {
 		chromedp.WaitVisible(`#chat .card form.handover button`, chromedp.ByQuery),
 		chromedp.SendKeys(`#chat .card form.handover input[name=contact]`, "13800000000", chromedp.ByQuery),
 		chromedp.Click(`#chat .card form.handover button`, chromedp.ByQuery),
-		chromedp.Poll(`document.querySelector("#chat .card .status").textContent.includes("工单号")`, nil),
+		chromedp.Poll(`document.querySelector("#chat .card .status").textContent.includes("工单号")`, nil, chromedp.WithPollingTimeout(time.Minute)),
 		chromedp.Text(`#chat .card .status`, &text, chromedp.ByQuery),
 	)
 	if err != nil {
