@@ -11,11 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/pufabot/pufabot/internal/telegramtest"
@@ -94,6 +96,18 @@ func browserCtx(t *testing.T, parent context.Context, exe string) context.Contex
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
+	// What the page's script says goes to the test log, to explain a
+	// failure.
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *cdpruntime.EventConsoleAPICalled:
+			for _, a := range ev.Args {
+				t.Logf("browser console: %s %s", ev.Type, a.Value)
+			}
+		case *cdpruntime.EventExceptionThrown:
+			t.Logf("browser exception: %s", ev.ExceptionDetails.Error())
+		}
+	})
 	return ctx
 }
 
@@ -140,6 +154,15 @@ const (
 	staffGroup int64 = -100880
 )
 
+// jsClick clicks an element the way a tap does, through the page: a click
+// at screen coordinates can miss while the page still moves.
+func jsClick(sel string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.WaitVisible(sel, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector(`+strconv.Quote(sel)+`).click()`, nil),
+	}
+}
+
 // emulateNoScript turns JavaScript off in the page, as some phones have it.
 func emulateNoScript() chromedp.Action {
 	return emulation.SetScriptExecutionDisabled(true)
@@ -185,7 +208,7 @@ func TestWebEndToEndInChromium(t *testing.T) {
 		// has run would follow the plain link instead: wait for it.
 		chromedp.WaitReady(`html[data-js="ready"]`, chromedp.ByQuery),
 		chromedp.SendKeys(`#q`, "民法典第1079条", chromedp.ByQuery),
-		chromedp.Click(`#ask-form button`, chromedp.ByQuery),
+		jsClick(`#ask-form button`),
 		chromedp.WaitVisible(`#chat .card .hit`, chromedp.ByQuery),
 		chromedp.Text(`#chat .card`, &text, chromedp.ByQuery),
 	)
@@ -196,7 +219,7 @@ func TestWebEndToEndInChromium(t *testing.T) {
 		t.Fatalf("answer card: %q", text)
 	}
 	err = chromedp.Run(res,
-		chromedp.Click(`#chat .card a[data-article]`, chromedp.ByQuery),
+		jsClick(`#chat .card a[data-article]`),
 		chromedp.WaitVisible(`#chat .card .article-text`, chromedp.ByQuery),
 		chromedp.Text(`#chat .card .article-text`, &text, chromedp.ByQuery),
 	)
@@ -204,18 +227,20 @@ func TestWebEndToEndInChromium(t *testing.T) {
 		t.Fatalf("full text: %v %q", err, text)
 	}
 	err = chromedp.Run(res,
-		chromedp.Click(`#chat .card button[data-feedback="1"]`, chromedp.ByQuery),
+		jsClick(`#chat .card button[data-feedback="1"]`),
 		chromedp.Poll(`document.querySelector("#chat .card .status").textContent.includes("谢谢")`, nil, chromedp.WithPollingTimeout(time.Minute)),
 	)
 	if err != nil {
-		t.Fatalf("feedback: %v", err)
+		var status string
+		_ = chromedp.Run(res, chromedp.OuterHTML(`#chat`, &status, chromedp.ByQuery))
+		t.Fatalf("feedback: %v (the card says %q)\n%s", err, status, logs)
 	}
 	shoot(t, res, out, "resident-phone", 390, 844)
 	err = chromedp.Run(res,
-		chromedp.Click(`#chat .card a[data-human]`, chromedp.ByQuery),
+		jsClick(`#chat .card a[data-human]`),
 		chromedp.WaitVisible(`#chat .card form.handover button`, chromedp.ByQuery),
 		chromedp.SendKeys(`#chat .card form.handover input[name=contact]`, "13800000000", chromedp.ByQuery),
-		chromedp.Click(`#chat .card form.handover button`, chromedp.ByQuery),
+		jsClick(`#chat .card form.handover button`),
 		chromedp.Poll(`document.querySelector("#chat .card .status").textContent.includes("工单号")`, nil, chromedp.WithPollingTimeout(time.Minute)),
 		chromedp.Text(`#chat .card .status`, &text, chromedp.ByQuery),
 	)
@@ -250,9 +275,9 @@ func TestWebEndToEndInChromium(t *testing.T) {
 	err = chromedp.Run(staff,
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(link),
-		chromedp.Click(`form[action="/staff/login"] button`, chromedp.ByQuery),
+		jsClick(`form[action="/staff/login"] button`),
 		chromedp.WaitVisible(`a[href="/staff/tickets/`+ticket+`"]`, chromedp.ByQuery),
-		chromedp.Click(`a[href="/staff/tickets/`+ticket+`"]`, chromedp.ByQuery),
+		jsClick(`a[href="/staff/tickets/`+ticket+`"]`),
 		chromedp.WaitVisible(`#reply-form textarea`, chromedp.ByQuery),
 		chromedp.Text(`main`, &text, chromedp.ByQuery),
 	)
@@ -265,7 +290,7 @@ func TestWebEndToEndInChromium(t *testing.T) {
 	shoot(t, staff, out, "staff-ticket-desktop", 1280, 800)
 	err = chromedp.Run(staff,
 		chromedp.SendKeys(`#reply-form textarea`, "请带上结婚证和身份证到镇司法所，我们帮您调解。", chromedp.ByQuery),
-		chromedp.Click(`#reply-form button`, chromedp.ByQuery),
+		jsClick(`#reply-form button`),
 		chromedp.WaitVisible(`p.flash`, chromedp.ByQuery),
 	)
 	if err != nil {

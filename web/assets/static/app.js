@@ -58,7 +58,8 @@
         const card = await fragment("/ask", { method: "POST", body: new URLSearchParams({ q: q }) });
         chat.appendChild(html(card));
         form.q.value = "";
-        chat.lastElementChild.scrollIntoView({ behavior: "smooth", block: "start" });
+        // An instant jump: smooth scrolling is slow on cheap phones.
+        chat.lastElementChild.scrollIntoView({ block: "start" });
       } catch (e) {
         const p = document.createElement("p");
         p.className = "error";
