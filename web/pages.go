@@ -238,19 +238,12 @@ func (s *Server) pageArticle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageMore(w http.ResponseWriter, r *http.Request) {
-	q, err := cleanQuestion(r.URL.Query().Get("q"))
+	m, err := s.more(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	offset = max(0, min(offset, 100))
-	hits, more, err := s.more(r.Context(), q, offset)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := page{Title: "更多相关条文", Question: q, Hits: numbered(hits, offset), HitsCurrency: knowledge.CurrencyOf(hits), More: more, Next: offset + len(hits)}
+	p := page{Title: "更多相关条文", Question: m.q, Hits: numbered(m.hits, m.offset), HitsCurrency: knowledge.CurrencyOf(m.hits), More: m.more, Next: m.offset + len(m.hits)}
 	if fragment(r) {
 		s.render(w, r, "morehits", p)
 		return

@@ -228,26 +228,34 @@ var (
 )
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
-	q, err := cleanQuestion(r.URL.Query().Get("q"))
+	p, err := s.more(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	offset = max(0, min(offset, 100))
-	hits, more, err := s.more(r.Context(), q, offset)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"hits": hits, "more": more, "offset": offset})
+	writeJSON(w, http.StatusOK, map[string]any{"hits": p.hits, "more": p.more, "offset": p.offset})
 }
 
 // more returns the next page of articles for a question.
-func (s *Server) more(ctx context.Context, q string, offset int) ([]knowledge.Hit, bool, error) {
-	hits, err := s.o.Knowledge.Search(ctx, q, knowledge.PageSize+1, offset)
+// morePage is one page of 更多结果.
+type morePage struct {
+	q      string
+	offset int
+	hits   []knowledge.Hit
+	more   bool
+}
+
+// more reads ?q= and ?offset= and returns that page of articles.
+func (s *Server) more(r *http.Request) (morePage, error) {
+	q, err := cleanQuestion(r.URL.Query().Get("q"))
 	if err != nil {
-		return nil, false, err
+		return morePage{}, err
+	}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(0, min(offset, 100))
+	hits, err := s.o.Knowledge.Search(r.Context(), q, knowledge.PageSize+1, offset)
+	if err != nil {
+		return morePage{}, err
 	}
 	more := len(hits) > knowledge.PageSize
 	if more {
@@ -256,7 +264,7 @@ func (s *Server) more(ctx context.Context, q string, offset int) ([]knowledge.Hi
 	for i := range hits {
 		hits[i].Text = ""
 	}
-	return hits, more && offset+knowledge.PageSize < 100, nil
+	return morePage{q: q, offset: offset, hits: hits, more: more && offset+knowledge.PageSize < 100}, nil
 }
 
 func (s *Server) apiArticle(w http.ResponseWriter, r *http.Request) {
