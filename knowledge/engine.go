@@ -86,10 +86,7 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	src := sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
-	if o.Now != nil {
-		src.now = o.Now()
-	}
+	src := o.sources()
 	fp, err := src.fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
@@ -153,6 +150,16 @@ func (o Options) finish(e *Engine) *Engine {
 // first: there is none yet, its inputs changed, or it is damaged.
 var ErrNeedsBuild = errors.New("knowledge: the index needs building")
 
+// sources are the inputs of the index o describes, with the clock that
+// decides which loaded texts are in force.
+func (o Options) sources() sources {
+	src := sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
+	if o.Now != nil {
+		src.now = o.Now()
+	}
+	return src
+}
+
 // OpenExisting opens the index under o.DataDir if it is current and sound,
 // and never builds: it returns an error wrapping ErrNeedsBuild, and saying
 // why, when Open would build. o.Rebuild and o.Progress are ignored.
@@ -160,10 +167,7 @@ func OpenExisting(o Options) (*Engine, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	src := sources{embedded: o.Embedded, laws: o.Laws, faqFiles: o.FAQ, examples: o.Examples}
-	if o.Now != nil {
-		src.now = o.Now()
-	}
+	src := o.sources()
 	fp, err := src.fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
