@@ -128,6 +128,8 @@ func (e *Engine) missingLaws(q string) []Currency {
 	var out []Currency
 	now := e.now()
 	seen := map[string]bool{}
+	var refs []cite.Ref
+	parsed := false
 	for _, r := range slices.Backward(currency.Known()) { // the latest revision of each law first
 		if _, ok := e.res.law(r.Law); ok || seen[r.Law] {
 			continue
@@ -136,8 +138,11 @@ func (e *Engine) missingLaws(q string) []Currency {
 		if len(names) == 0 {
 			names = []string{r.Law}
 		}
+		if !parsed {
+			refs, parsed = cite.Parse(q), true
+		}
 		for _, name := range names {
-			if e.mentions(q, name) {
+			if e.mentions(q, refs, name) {
 				seen[r.Law] = true
 				out = append(out, Currency{Law: r.Title(), Revision: r.Kind, Adopted: r.Adopted, InForce: r.InForce,
 					Pending: !r.InForceOn(now), Missing: true, Text: currency.MissingNotice(r, now)})
@@ -199,10 +204,10 @@ func (r *resolver) lawVersion(name, v string) (int32, bool) {
 // mentions reports whether q names the law name itself, not a longer title
 // that ends with it (仲裁法 in 劳动争议调解仲裁法) or a document under it
 // (食品安全法实施条例).
-func (e *Engine) mentions(q, name string) bool {
-	// A citation (仲裁法第2条) names its law exactly.
+func (e *Engine) mentions(q string, refs []cite.Ref, name string) bool {
+	// A citation (仲裁法第2条, refs = cite.Parse(q)) names its law exactly.
 	cited := false
-	for _, r := range cite.Parse(q) {
+	for _, r := range refs {
 		if r.Law == "" {
 			continue
 		}
